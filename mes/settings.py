@@ -117,6 +117,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = "UTC"
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+# Queues the worker of `make run` consumes; plants with many PLCs run extra
+# workers per polling queue (README).
+CELERY_WORKER_QUEUES = env_list("CELERY_WORKER_QUEUES", ["celery"])
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "health-heartbeat": {"task": "mes.tasks.heartbeat_task", "schedule": 60.0},
 }

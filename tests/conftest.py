@@ -69,7 +69,7 @@ def outsider(db):
     return make_user("oscar.outsider")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Debian's Chromium, never a downloaded browser."""
     return {
