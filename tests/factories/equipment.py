@@ -1,6 +1,7 @@
+from datetime import time
 from itertools import count
 
-from equipment.models import Area, Machine, Site, WorkCenter
+from equipment.models import Area, Machine, Shift, ShiftPattern, Site, WorkCenter
 
 _sequence = count(1)
 
@@ -29,3 +30,21 @@ def make_machine(work_center: WorkCenter | None = None, **fields: object) -> Mac
     return Machine.objects.create(
         work_center=work_center or make_work_center(), **values
     )
+
+
+def make_shift_pattern(
+    shifts: list[tuple[str, str, str, str]] | None = None, **fields: object
+) -> ShiftPattern:
+    """A pattern with shifts given as (name, weekdays, start, end) strings."""
+    number = next(_sequence)
+    values = {"code": f"SP{number}", "name": f"Pattern {number}"} | fields
+    pattern = ShiftPattern.objects.create(**values)
+    for name, weekdays, start, end in shifts or [("Day", "12345", "08:00", "16:00")]:
+        Shift.objects.create(
+            pattern=pattern,
+            name=name,
+            weekdays=weekdays,
+            start_time=time.fromisoformat(start),
+            end_time=time.fromisoformat(end),
+        )
+    return pattern
