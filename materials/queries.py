@@ -1,8 +1,27 @@
-"""Read-side selectors of material master data."""
+"""Read-side selectors of materials: stock, open receipts, genealogy.
 
-from django.db.models import Q, QuerySet
+Other apps read materials through these functions (planning's requirements
+use ``on_hand_by_item`` and ``open_receipts_by_item``; quality's recall
+uses the traces).
+"""
 
-from materials.models import Item
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import F, Q, QuerySet, Sum
+from django.utils import timezone
+
+from materials.models import (
+    Item,
+    Lot,
+    LotStatus,
+    MoveKind,
+    PurchasePlanLine,
+    PurchasePlanStatus,
+    StockBalance,
+    StockMove,
+)
 
 
 def search_items(text: str = "", kind: str = "") -> QuerySet[Item]:
@@ -12,3 +31,63 @@ def search_items(text: str = "", kind: str = "") -> QuerySet[Item]:
     if text:
         items = items.filter(Q(code__icontains=text) | Q(name__icontains=text))
     return items.order_by("code")
+
+
+def usable_balances() -> QuerySet[StockBalance]:
+    """Balances that may be issued: non-lot stock and available, unexpired lots."""
+    today = timezone.localdate()
+    return StockBalance.objects.filter(quantity__gt=0).filter(
+        Q(lot__isnull=True)
+        | (
+            Q(lot__status=LotStatus.AVAILABLE)
+            & (Q(lot__expires_on__isnull=True) | Q(lot__expires_on__gte=today))
+        )
+    )
+
+
+def on_hand_by_item(item_ids: list[int] | None = None) -> dict[int, Decimal]:
+    """Usable stock per item id (available lots and non-lot stock)."""
+    balances = usable_balances()
+    if item_ids is not None:
+        balances = balances.filter(item_id__in=item_ids)
+    totals = balances.values("item_id").annotate(total=Sum("quantity"))
+    return {row["item_id"]: row["total"] for row in totals}
+
+
+@dataclass(frozen=True)
+class OpenReceipt:
+    item_id: int
+    needed_by: datetime.date
+    quantity: Decimal
+    purchase_plan_line_id: int
+    purchase_plan_number: str
+
+
+def open_receipts_by_item(item_ids: list[int] | None = None) -> list[OpenReceipt]:
+    """Quantities still to arrive on approved purchase plans, by need date."""
+    lines = PurchasePlanLine.objects.filter(
+        plan__status=PurchasePlanStatus.APPROVED,
+        received_quantity__lt=F("quantity"),
+    ).select_related("plan")
+    if item_ids is not None:
+        lines = lines.filter(item_id__in=item_ids)
+    return [
+        OpenReceipt(
+            item_id=line.item_id,
+            needed_by=line.needed_by,
+            quantity=line.open_quantity,
+            purchase_plan_line_id=line.pk,
+            purchase_plan_number=line.plan.number,
+        )
+        for line in lines.order_by("needed_by", "pk")
+    ]
+
+
+def lots_issued_to(reference: str) -> QuerySet[Lot]:
+    """Lots issued or consumed under an order reference."""
+    lot_ids = StockMove.objects.filter(
+        reference=reference,
+        kind__in=[MoveKind.ISSUE, MoveKind.CONSUMPTION],
+        lot__isnull=False,
+    ).values("lot_id")
+    return Lot.objects.filter(pk__in=lot_ids).select_related("item")
