@@ -91,3 +91,51 @@ def lots_issued_to(reference: str) -> QuerySet[Lot]:
         lot__isnull=False,
     ).values("lot_id")
     return Lot.objects.filter(pk__in=lot_ids).select_related("item")
+
+
+@dataclass(frozen=True)
+class ReorderSuggestion:
+    item: Item
+    on_hand: Decimal
+    open_receipts: Decimal
+    quantity: Decimal
+    needed_by: datetime.date
+
+
+def reorder_suggestions() -> list[ReorderSuggestion]:
+    """Items whose on hand plus open receipts fall below the reorder point.
+
+    The suggested quantity is the reorder quantity, or more when that would
+    not bring the item back up to its reorder point.
+    """
+    items = list(
+        Item.objects.filter(is_active=True, reorder_point__gt=0).select_related(
+            "unit", "preferred_supplier"
+        )
+    )
+    ids = [item.pk for item in items]
+    on_hand = on_hand_by_item(ids)
+    incoming: dict[int, Decimal] = {}
+    for receipt in open_receipts_by_item(ids):
+        incoming[receipt.item_id] = (
+            incoming.get(receipt.item_id, Decimal(0)) + receipt.quantity
+        )
+    today = timezone.localdate()
+    suggestions = []
+    for item in items:
+        stock = on_hand.get(item.pk, Decimal(0))
+        arriving = incoming.get(item.pk, Decimal(0))
+        projected = stock + arriving
+        if projected >= item.reorder_point:
+            continue
+        quantity = max(item.reorder_quantity, item.reorder_point - projected)
+        suggestions.append(
+            ReorderSuggestion(
+                item=item,
+                on_hand=stock,
+                open_receipts=arriving,
+                quantity=quantity,
+                needed_by=today + datetime.timedelta(days=item.lead_time_days),
+            )
+        )
+    return suggestions
