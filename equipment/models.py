@@ -520,6 +520,7 @@ class PollerSnapshot(models.Model):
     last_success_at = models.DateTimeField(_("last answer"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
     problems = models.JSONField(_("reported problems"), default=list, blank=True)
+    poller = models.CharField(_("poller"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("poller snapshot")

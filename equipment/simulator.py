@@ -36,6 +36,10 @@ Writing the command register steers the machine (tests and demos use it):
 the PLC (counters back to 0), 7 back to the automatic behaviour. Writes to any
 other register are refused with ILLEGAL_ADDRESS, as a real PLC would.
 
+``REGISTER_MAP`` is this layout as a register map (name, register kind,
+address, data type, word order, scale, role, unit); the demo and the tests
+give the PLC devices pointing at simulated PLCs these tags.
+
 Tests script the model directly (``SimulatedMachine.run()`` ...) and inject
 faults on the server: a reply delay, a Modbus exception code for every
 request, dropped connections, a stopped server.
@@ -93,6 +97,19 @@ ALARM_CODES = (101, 205, 310, 412, 518)
 NOMINAL_SPEED_RPM = 2400
 AMBIENT_CELSIUS = 24.0
 RUNNING_CELSIUS = 58.0
+
+REGISTER_MAP = [
+    ("run_state", "holding", 0, "uint16", "big", "1", "run_state", ""),
+    ("alarm_code", "holding", 1, "uint16", "big", "1", "alarm_code", ""),
+    ("good_count", "holding", 2, "uint32", "big", "1", "good_count", ""),
+    ("scrap_count", "holding", 4, "uint32", "big", "1", "scrap_count", ""),
+    ("operating_seconds", "holding", 6, "uint32", "big", "1", "value", "s"),
+    ("spindle_speed", "holding", 8, "uint16", "big", "1", "speed", "rpm"),
+    ("temperature", "holding", 9, "int16", "big", "0.1", "temperature", "°C"),
+    ("temperature_float", "holding", 10, "float32", "big", "1", "value", "°C"),
+    ("cycle_time", "holding", 12, "float32", "big", "1", "value", "s"),
+    ("running_bit", "discrete_input", 0, "bool", "big", "1", "value", ""),
+]
 
 _WRITE_FUNCTION_CODES = {5, 6, 15, 16, 22, 23}
 _internal_write: contextvars.ContextVar[bool] = contextvars.ContextVar(
@@ -316,6 +333,7 @@ class PlcFaults:
 
     reply_delay_seconds: float = 0.0
     exception_code: ExcCodes | None = None
+    answer_as_unit: int | None = None
 
 
 class SimulatedPlc:
@@ -331,7 +349,7 @@ class SimulatedPlc:
         port: int,
         host: str = "127.0.0.1",
         name: str = "",
-        resync_seconds: float = 0.05,
+        resync_seconds: float = 0.0,
     ) -> None:
         self.machine = machine
         self.host = host
@@ -363,7 +381,9 @@ class SimulatedPlc:
         )
 
     async def start(self) -> None:
-        self.server = ModbusTcpServer(self.device(), address=(self.host, self.port))
+        self.server = ModbusTcpServer(
+            self.device(), address=(self.host, self.port), trace_pdu=self._trace_pdu
+        )
         await self.server.serve_forever(background=True)
         self._synced_at = -math.inf
         logger.info("Simulated PLC %s listening on %s:%s", self.name, *self.address)
@@ -382,6 +402,11 @@ class SimulatedPlc:
         if self.server is not None:
             for connection in list(self.server.active_connections.values()):
                 connection.close()
+
+    def _trace_pdu(self, sending: bool, pdu: Any) -> Any:
+        if sending and self.faults.answer_as_unit is not None:
+            pdu.dev_id = self.faults.answer_as_unit
+        return pdu
 
     async def _action(
         self,

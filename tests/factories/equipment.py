@@ -1,7 +1,18 @@
 from datetime import time
+from decimal import Decimal
 from itertools import count
 
-from equipment.models import Area, Machine, Shift, ShiftPattern, Site, WorkCenter
+from equipment.models import (
+    Area,
+    Machine,
+    PlcDevice,
+    Shift,
+    ShiftPattern,
+    Site,
+    Tag,
+    WorkCenter,
+)
+from equipment.simulator import REGISTER_MAP
 
 _sequence = count(1)
 
@@ -48,3 +59,26 @@ def make_shift_pattern(
             end_time=time.fromisoformat(end),
         )
     return pattern
+
+
+def make_plc_device(
+    machine: Machine | None = None, port: int = 502, **fields: object
+) -> PlcDevice:
+    """A PLC on 127.0.0.1 with the simulated PLC's register map."""
+    values = {"host": "127.0.0.1", "port": port, "timeout_seconds": Decimal("0.5")}
+    device = PlcDevice.objects.create(
+        machine=machine or make_machine(), **(values | fields)
+    )
+    for name, kind, address, data_type, order, scale, role, unit in REGISTER_MAP:
+        Tag.objects.create(
+            device=device,
+            name=name,
+            register_kind=kind,
+            address=address,
+            data_type=data_type,
+            word_order=order,
+            scale=Decimal(scale),
+            role=role,
+            unit=unit,
+        )
+    return device
