@@ -479,7 +479,11 @@ class LotLink(models.Model):
         verbose_name = _("lot link")
         verbose_name_plural = _("lot links")
         constraints = [
-            models.UniqueConstraint(fields=["parent", "child"], name="lot_link_unique"),
+            models.UniqueConstraint(
+                fields=["parent", "child"],
+                name="lot_link_unique",
+                include=["quantity"],
+            ),
             models.CheckConstraint(
                 condition=~Q(parent=models.F("child")), name="lot_link_not_self"
             ),

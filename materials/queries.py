@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
+from materials.genealogy import Trace, TracedLot, trace_backward, trace_forward
 from materials.models import (
     Item,
     Lot,
@@ -22,6 +23,21 @@ from materials.models import (
     StockBalance,
     StockMove,
 )
+
+__all__ = [
+    "OpenReceipt",
+    "RecallEntry",
+    "ReorderSuggestion",
+    "lots_issued_to",
+    "on_hand_by_item",
+    "open_receipts_by_item",
+    "recall_report",
+    "reorder_suggestions",
+    "search_items",
+    "trace_backward",
+    "trace_forward",
+    "usable_balances",
+]
 
 
 def search_items(text: str = "", kind: str = "") -> QuerySet[Item]:
@@ -139,3 +155,46 @@ def reorder_suggestions() -> list[ReorderSuggestion]:
             )
         )
     return suggestions
+
+
+@dataclass(frozen=True)
+class RecallEntry:
+    """A lot a suspect lot went into, with where its stock is now."""
+
+    lot: TracedLot
+    depth: int
+    on_hand: list[tuple[str, Decimal]]
+
+    @property
+    def total_on_hand(self) -> Decimal:
+        return sum((quantity for _code, quantity in self.on_hand), Decimal(0))
+
+
+def recall_report(lot: Lot) -> tuple[Trace, list[RecallEntry]]:
+    """Every finished lot (and every last lot) a suspect lot went into.
+
+    Each entry lists the locations holding its stock now; an empty list
+    means the lot has left stock (consumed, shipped or scrapped).
+    """
+    forward = trace_forward(lot)
+    depths = forward.depths()
+    touched = [
+        traced
+        for traced in forward.reached
+        if traced.is_finished_good or not forward.branches.get(traced.id)
+    ]
+    where: dict[int, list[tuple[str, Decimal]]] = {}
+    balances = (
+        StockBalance.objects.filter(
+            lot_id__in=[traced.id for traced in touched], quantity__gt=0
+        )
+        .values_list("lot_id", "location__code", "quantity")
+        .order_by("location__code")
+    )
+    for lot_id, location_code, quantity in balances:
+        where.setdefault(lot_id, []).append((location_code, quantity))
+    entries = [
+        RecallEntry(traced, depths.get(traced.id, 0), where.get(traced.id, []))
+        for traced in touched
+    ]
+    return forward, entries
