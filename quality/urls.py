@@ -1,9 +1,57 @@
 from django.urls import path
 
-from quality import views
+from quality.views import inspections, plans, spc, standards
 
 app_name = "quality"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", inspections.home, name="home"),
+    path("standards/", standards.standard_list, name="standard-list"),
+    path("standards/new/", standards.standard_create, name="standard-create"),
+    path("standards/<int:pk>/", standards.standard_detail, name="standard-detail"),
+    path(
+        "standards/<int:pk>/submit/", standards.standard_submit, name="standard-submit"
+    ),
+    path(
+        "standards/<int:pk>/return/", standards.standard_return, name="standard-return"
+    ),
+    path(
+        "standards/<int:pk>/release/",
+        standards.standard_release,
+        name="standard-release",
+    ),
+    path(
+        "standards/<int:pk>/new-version/",
+        standards.standard_new_version,
+        name="standard-new-version",
+    ),
+    path(
+        "standards/<int:pk>/characteristics/new/",
+        standards.characteristic_create,
+        name="characteristic-create",
+    ),
+    path(
+        "characteristics/<int:pk>/edit/",
+        standards.characteristic_edit,
+        name="characteristic-edit",
+    ),
+    path(
+        "characteristics/<int:pk>/delete/",
+        standards.characteristic_delete,
+        name="characteristic-delete",
+    ),
+    path(
+        "characteristics/<int:pk>/chart/",
+        spc.characteristic_chart,
+        name="characteristic-chart",
+    ),
+    path(
+        "characteristics/<int:pk>/baseline/",
+        spc.characteristic_baseline,
+        name="characteristic-baseline",
+    ),
+    path("spc/", spc.spc_overview, name="spc-overview"),
+    path("plans/", plans.plan_list, name="plan-list"),
+    path("plans/new/", plans.plan_create, name="plan-create"),
+    path("plans/<int:pk>/edit/", plans.plan_edit, name="plan-edit"),
 ]
