@@ -1,9 +1,55 @@
 from django.urls import path
 
-from planning import views
+from planning.views import board, definitions, orders
 
 app_name = "planning"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", board.home, name="home"),
+    path("plans/new/", board.plan_create, name="plan-create"),
+    path("plans/<int:pk>/", board.plan_detail, name="plan-detail"),
+    path("orders/", orders.work_order_list, name="work-order-list"),
+    path("orders/new/", orders.work_order_create, name="work-order-create"),
+    path("orders/import/", orders.work_order_import, name="work-order-import"),
+    path("orders/<int:pk>/", orders.work_order_detail, name="work-order-detail"),
+    path("orders/<int:pk>/edit/", orders.work_order_edit, name="work-order-edit"),
+    path("orders/<int:pk>/submit/", orders.work_order_submit, name="work-order-submit"),
+    path(
+        "orders/<int:pk>/approve/",
+        orders.work_order_approve,
+        name="work-order-approve",
+    ),
+    path("orders/<int:pk>/return/", orders.work_order_return, name="work-order-return"),
+    path(
+        "orders/<int:pk>/release/",
+        orders.work_order_release,
+        name="work-order-release",
+    ),
+    path("orders/<int:pk>/adjust/", orders.work_order_adjust, name="work-order-adjust"),
+    path("orders/<int:pk>/close/", orders.work_order_close, name="work-order-close"),
+    path("orders/<int:pk>/cancel/", orders.work_order_cancel, name="work-order-cancel"),
+    path("orders/<int:pk>/delete/", orders.work_order_delete, name="work-order-delete"),
+    path("review/", orders.review_queue, name="review-queue"),
+    path("products/", definitions.product_list, name="product-list"),
+    path("products/<int:pk>/", definitions.product_detail, name="product-detail"),
+    path(
+        "definitions/<str:kind>/<int:pk>/submit/",
+        definitions.version_submit,
+        name="version-submit",
+    ),
+    path(
+        "definitions/<str:kind>/<int:pk>/release/",
+        definitions.version_release,
+        name="version-release",
+    ),
+    path(
+        "definitions/<str:kind>/<int:pk>/return/",
+        definitions.version_return,
+        name="version-return",
+    ),
+    path(
+        "definitions/<str:kind>/<int:pk>/new-version/",
+        definitions.version_new,
+        name="version-new",
+    ),
 ]

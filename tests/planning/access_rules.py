@@ -1,6 +1,68 @@
 from mes.roles import Role
+from planning.models import WorkOrderStatus
 from tests.access import Rule, roles
+from tests.factories.materials import make_item
+from tests.factories.planning import make_bom, make_plan, make_product, make_work_order
+
+VIEWERS = roles(Role.PLANNER, Role.SUPERVISOR, Role.ADMIN)
+ENTRY = roles(Role.PLANNER, Role.SUPERVISOR, Role.ADMIN)
+APPROVERS = roles(Role.SUPERVISOR, Role.ADMIN)
+
+
+def order(status=WorkOrderStatus.DRAFT):
+    return lambda: {"pk": make_work_order(status=status).pk}
+
+
+def definition():
+    product = make_product()
+    bom = make_bom(product, [(make_item(), "1")], status="draft", version=2)
+    return {"kind": "bom", "pk": bom.pk}
+
 
 RULES = {
-    "planning:home": Rule(roles=roles(Role.PLANNER, Role.SUPERVISOR, Role.ADMIN)),
+    "planning:home": Rule(roles=VIEWERS),
+    "planning:plan-create": Rule(roles=ENTRY),
+    "planning:plan-detail": Rule(roles=VIEWERS, kwargs=lambda: {"pk": make_plan().pk}),
+    "planning:work-order-list": Rule(roles=VIEWERS),
+    "planning:work-order-create": Rule(roles=ENTRY),
+    "planning:work-order-import": Rule(roles=ENTRY),
+    "planning:work-order-detail": Rule(roles=VIEWERS, kwargs=order()),
+    "planning:work-order-edit": Rule(roles=ENTRY, kwargs=order()),
+    "planning:work-order-submit": Rule(roles=ENTRY, method="post", kwargs=order()),
+    "planning:work-order-approve": Rule(
+        roles=APPROVERS, method="post", kwargs=order(WorkOrderStatus.SUBMITTED)
+    ),
+    "planning:work-order-return": Rule(
+        roles=APPROVERS,
+        method="post",
+        kwargs=order(WorkOrderStatus.SUBMITTED),
+        data={"reason": "Check"},
+    ),
+    "planning:work-order-release": Rule(
+        roles=APPROVERS, method="post", kwargs=order(WorkOrderStatus.APPROVED)
+    ),
+    "planning:work-order-adjust": Rule(
+        roles=ENTRY,
+        method="post",
+        kwargs=order(WorkOrderStatus.RELEASED),
+        data={"priority": "1", "reason": "Rush"},
+    ),
+    "planning:work-order-close": Rule(
+        roles=APPROVERS, method="post", kwargs=order(WorkOrderStatus.COMPLETED)
+    ),
+    "planning:work-order-cancel": Rule(
+        roles=ENTRY, method="post", kwargs=order(), data={"reason": "Not needed"}
+    ),
+    "planning:work-order-delete": Rule(roles=ENTRY, method="post", kwargs=order()),
+    "planning:review-queue": Rule(roles=VIEWERS),
+    "planning:product-list": Rule(roles=VIEWERS),
+    "planning:product-detail": Rule(
+        roles=VIEWERS, kwargs=lambda: {"pk": make_product().pk}
+    ),
+    "planning:version-submit": Rule(roles=ENTRY, method="post", kwargs=definition),
+    "planning:version-release": Rule(roles=APPROVERS, method="post", kwargs=definition),
+    "planning:version-return": Rule(
+        roles=APPROVERS, method="post", kwargs=definition, data={"reason": "No"}
+    ),
+    "planning:version-new": Rule(roles=ENTRY, method="post", kwargs=definition),
 }

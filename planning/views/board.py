@@ -1,0 +1,56 @@
+"""The plan board and production plans."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from mes.roles import role_required
+from planning import queries, services
+from planning.forms import ProductionPlanForm
+from planning.models import PlanningError
+from planning.services import ENTRY_ROLES, VIEWER_ROLES
+
+
+@role_required(*VIEWER_ROLES)
+def home(request: HttpRequest) -> HttpResponse:
+    """The plan board: current plans and the chosen plan's orders by status."""
+    plans = list(queries.current_plans())
+    chosen = None
+    plan_id = request.GET.get("plan", "")
+    if plan_id.isdigit():
+        chosen = queries.get_plan_for_user(request.user, int(plan_id))
+    elif plans:
+        chosen = plans[0]
+    context = {
+        "plans": plans,
+        "chosen": chosen,
+        "columns": queries.board_columns(chosen),
+        "waiting": queries.review_queue().count(),
+    }
+    return render(request, "planning/home.html", context)
+
+
+@role_required(*ENTRY_ROLES)
+def plan_create(request: HttpRequest) -> HttpResponse:
+    form = ProductionPlanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.create_production_plan(request.user, **form.cleaned_data)
+        except PlanningError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Production plan created."))
+            return redirect("planning:plan-detail", pk=plan.pk)
+    return render(request, "planning/plan_form.html", {"form": form})
+
+
+@role_required(*VIEWER_ROLES)
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = queries.get_plan_for_user(request.user, pk)
+    orders = plan.work_orders.select_related("product").order_by(
+        "due_date", "priority", "number"
+    )
+    targets = plan.targets.select_related("product__unit")
+    context = {"plan": plan, "orders": orders, "targets": targets}
+    return render(request, "planning/plan_detail.html", context)
