@@ -429,10 +429,16 @@ def _replace_tags(
             tag = Tag.objects.create(device=device, name=spec.name, **values)
             audit.record_create(tag, actor=actor, reason=_("Register map import"))
             continue
+        changed = [
+            name for name, value in values.items() if getattr(tag, name) != value
+        ]
+        if not changed:
+            continue
         before = audit.snapshot(tag)
-        for field, value in values.items():
-            setattr(tag, field, value)
-        tag.save()
+        for name in changed:
+            setattr(tag, name, values[name])
+        tag.save(update_fields=changed)
+        tag.refresh_from_db()
         audit.record_change(tag, before, actor=actor, reason=_("Register map import"))
 
 

@@ -7,6 +7,7 @@ nothing then.
 """
 
 import logging
+import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -267,7 +268,7 @@ def _new_order(
     failure_category: str = "",
 ) -> MaintenanceOrder:
     order = MaintenanceOrder.objects.create(
-        number=f"NEW-{timezone.now().timestamp()}-{machine.pk}",
+        number=f"TMP-{uuid.uuid4().hex[:16]}",
         machine=machine,
         kind=kind,
         plan=plan,

@@ -1,0 +1,164 @@
+"""Preventive plans falling due, maintenance orders, fault reports."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from equipment import queries, services
+from equipment.models import (
+    ChecklistItem,
+    MachineUsage,
+    MaintenanceOrder,
+    MaintenancePlan,
+    OrderKind,
+    OrderStatus,
+)
+from equipment.services import EquipmentError
+from mes.models import AuditEntry
+from tests.factories.equipment import make_machine
+
+
+def calendar_plan(machine, days=7, last_done_days_ago=None):
+    last = None
+    if last_done_days_ago is not None:
+        last = timezone.now() - timedelta(days=last_done_days_ago)
+    plan = MaintenancePlan.objects.create(
+        machine=machine,
+        name="Weekly lubrication",
+        trigger="calendar",
+        interval_days=days,
+        last_done_at=last,
+    )
+    ChecklistItem.objects.create(
+        plan=plan, sequence=10, text="Oil level", expected_value="MIN-MAX"
+    )
+    return plan
+
+
+def test_calendar_plan_falls_due_once(db):
+    # given plans done 8 and 3 days ago, every 7 days
+    due = calendar_plan(make_machine(), last_done_days_ago=8)
+    calendar_plan(make_machine(), last_done_days_ago=3)
+
+    # when the due check runs twice
+    first = services.create_due_orders()
+    second = services.create_due_orders()
+
+    # then only the overdue plan got one order, with its checklist
+    assert [order.plan for order in first] == [due]
+    assert second == []
+    order = first[0]
+    assert order.kind == OrderKind.PREVENTIVE
+    assert order.number == f"MO-{order.pk:06d}"
+    assert list(order.checklist_results.values_list("text", flat=True)) == ["Oil level"]
+
+
+@pytest.mark.parametrize(
+    ("trigger", "usage", "expected"),
+    [
+        ("cycles", {"cycles": 10_400}, True),
+        ("cycles", {"cycles": 10_200}, False),
+        ("run_hours", {"run_seconds": 250 * 3600}, True),
+        ("run_hours", {"run_seconds": 249 * 3600}, False),
+    ],
+)
+def test_usage_plan_falls_due_by_counters(db, trigger, usage, expected):
+    # given a plan every 500 cycles or 50 run hours, last done at 9,900 / 200
+    machine = make_machine()
+    interval, last = (500, 9_900) if trigger == "cycles" else (50, 200)
+    MaintenancePlan.objects.create(
+        machine=machine,
+        name="Usage plan",
+        trigger=trigger,
+        interval_usage=interval,
+        last_done_usage=last,
+    )
+    MachineUsage.objects.create(machine=machine, **usage)
+
+    # when the due check runs
+    created = services.create_due_orders()
+
+    # then an order exists exactly when the usage passed the interval
+    assert bool(created) is expected
+
+
+def test_order_lifecycle_makes_the_machine_unavailable_while_worked(
+    maintenance_technician, supervisor
+):
+    # given a due preventive order
+    machine = make_machine()
+    plan = calendar_plan(machine)
+    [order] = services.create_due_orders()
+    assert queries.is_available(machine) == (True, "")
+
+    # when the technician starts it
+    services.start_order(order, actor=maintenance_technician)
+    unavailable = queries.is_available(machine)
+    # and completes it with the checklist, then the supervisor closes it
+    result = order.checklist_results.get()
+    with pytest.raises(EquipmentError, match="Record a result for every check"):
+        services.complete_order(order, maintenance_technician, "Oiled", 20)
+    services.complete_order(
+        order,
+        maintenance_technician,
+        "Oiled the guideways",
+        20,
+        checklist={result.pk: ("OK", True)},
+    )
+    services.close_order(order, supervisor, feedback="Fine")
+
+    # then it was unavailable while worked, and the plan restarts its clock
+    assert unavailable[0] is False
+    order.refresh_from_db()
+    plan.refresh_from_db()
+    assert order.status == OrderStatus.CLOSED
+    assert order.assigned_to == maintenance_technician
+    assert plan.last_done_at == order.finished_at
+    assert queries.is_available(machine) == (True, "")
+    assert AuditEntry.objects.filter(action="transition").count() == 3
+
+
+def test_refused_transition_changes_nothing(maintenance_technician):
+    # given an open order
+    plan = calendar_plan(make_machine())
+    [order] = services.create_due_orders()
+
+    # when it is closed before being worked
+    with pytest.raises(EquipmentError, match="cannot become Closed"):
+        services.close_order(order, maintenance_technician, "no")
+
+    # then it is still open
+    order.refresh_from_db()
+    assert order.status == OrderStatus.OPEN
+    assert plan.orders.count() == 1
+
+
+def test_operator_fault_report_opens_a_repair_order_and_blocks_the_machine(
+    operator,
+):
+    # given a machine
+    machine = make_machine()
+
+    # when an operator reports a fault that stopped it
+    report = services.report_fault(
+        machine, "Coolant pump noisy", actor=operator, failure_category="hydraulic"
+    )
+
+    # then a repair order is open and the machine is unavailable from now
+    order = MaintenanceOrder.objects.get(fault_report=report)
+    assert order.kind == OrderKind.REPAIR
+    assert queries.is_available(machine)[0] is False
+    now = timezone.now()
+    windows = queries.unavailable_windows(
+        [machine.pk], now - timedelta(hours=1), now + timedelta(hours=4)
+    )
+    assert len(windows[machine.pk]) == 1
+    assert windows[machine.pk][0][0] == report.reported_at
+
+
+def test_empty_fault_description_is_refused(operator):
+    machine = make_machine()
+    with pytest.raises(EquipmentError, match="Describe the fault"):
+        services.report_fault(machine, "   ", actor=operator)
+    assert not MaintenanceOrder.objects.exists()
