@@ -29,6 +29,11 @@ def quantity_field(verbose_name: str, **options: object) -> models.DecimalField:
     )
 
 
+def plain_quantity(value: Decimal | int) -> str:
+    """A quantity without trailing zeros or exponent: 12.500 -> 12.5."""
+    return format(Decimal(value).normalize(), "f")
+
+
 class UnitOfMeasure(models.Model):
     code = models.CharField(_("code"), max_length=10, unique=True)
     name = models.CharField(_("name"), max_length=50)

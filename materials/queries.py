@@ -9,7 +9,9 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from materials.genealogy import Trace, TracedLot, trace_backward, trace_forward
@@ -198,3 +200,82 @@ def recall_report(lot: Lot) -> tuple[Trace, list[RecallEntry]]:
         for traced in touched
     ]
     return forward, entries
+
+
+def stock_overview(
+    text: str = "", kind: str = "", location_ids: list[int] | None = None
+) -> QuerySet[Item]:
+    """Items with their stock: on hand, available, in quarantine, on hold.
+
+    ``location_ids`` limits the figures to those locations.
+    """
+    where = Q()
+    if location_ids is not None:
+        where = Q(balances__location_id__in=location_ids)
+
+    def total(condition: Q) -> Coalesce:
+        return Coalesce(Sum("balances__quantity", filter=where & condition), Decimal(0))
+
+    items = search_items(text, kind).annotate(
+        on_hand=total(Q()),
+        available=total(
+            Q(balances__lot__isnull=True) | Q(balances__lot__status=LotStatus.AVAILABLE)
+        ),
+        in_quarantine=total(Q(balances__lot__status=LotStatus.QUARANTINE)),
+        on_hold=total(Q(balances__lot__status=LotStatus.ON_HOLD)),
+    )
+    return items
+
+
+def stock_summary() -> dict[str, int]:
+    """Counts for the stock page's cards."""
+    in_stock = Lot.objects.filter(balances__quantity__gt=0).distinct()
+    return {
+        "items_in_stock": StockBalance.objects.filter(quantity__gt=0)
+        .values("item_id")
+        .distinct()
+        .count(),
+        "lots_available": in_stock.filter(status=LotStatus.AVAILABLE).count(),
+        "lots_in_quarantine": in_stock.filter(status=LotStatus.QUARANTINE).count(),
+        "lots_on_hold": in_stock.filter(status=LotStatus.ON_HOLD).count(),
+    }
+
+
+def locations_under(location_id: int) -> list[int]:
+    """A location and every location below it in the tree."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH RECURSIVE tree(id) AS (
+                SELECT %s::bigint
+                UNION
+                SELECT child.id FROM materials_location child
+                JOIN tree ON child.parent_id = tree.id
+            )
+            SELECT id FROM tree
+            """,
+            [location_id],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def balances_of(*, item: Item | None = None, lot: Lot | None = None):
+    balances = StockBalance.objects.filter(quantity__gt=0).select_related(
+        "lot", "location", "item__unit"
+    )
+    if item is not None:
+        balances = balances.filter(item=item)
+    if lot is not None:
+        balances = balances.filter(lot=lot)
+    return balances.order_by("location__code", "lot__code")
+
+
+def moves_of(*, item: Item | None = None, lot: Lot | None = None, limit: int = 200):
+    moves = StockMove.objects.select_related(
+        "lot", "from_location", "to_location", "moved_by", "item__unit"
+    )
+    if item is not None:
+        moves = moves.filter(item=item)
+    if lot is not None:
+        moves = moves.filter(lot=lot)
+    return moves.order_by("-moved_at", "-id")[:limit]

@@ -36,6 +36,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from materials import queries
 from materials.models import (
     QUANTITY_DECIMALS,
     QUANTITY_DIGITS,
@@ -55,6 +56,7 @@ from materials.models import (
     StockCountStatus,
     StockMove,
     Supplier,
+    plain_quantity,
 )
 from mes import audit
 from mes.events import Event, publish
@@ -220,7 +222,7 @@ def _change_balances(
             raise StockError(
                 _("Only %(on_hand)s %(unit)s of %(what)s on hand at %(location)s.")
                 % {
-                    "on_hand": _plain(on_hand),
+                    "on_hand": plain_quantity(on_hand),
                     "unit": item.unit,
                     "what": lot.code if lot else item.code,
                     "location": location.code,
@@ -231,12 +233,6 @@ def _change_balances(
             StockBalance.objects.filter(pk=balances[location_id].pk).update(
                 quantity=F("quantity") + delta, updated_at=timezone.now()
             )
-
-
-def _plain(quantity: Decimal | int) -> str:
-    """A quantity without trailing zeros, for messages."""
-    text = format(Decimal(quantity).normalize(), "f")
-    return text
 
 
 def _post(
@@ -317,10 +313,10 @@ def _sources(
         raise StockError(
             _("Only %(on_hand)s %(unit)s of %(what)s on hand, %(wanted)s wanted.")
             % {
-                "on_hand": _plain(on_hand),
+                "on_hand": plain_quantity(on_hand),
                 "unit": item.unit,
                 "what": lot.code if lot else item.code,
-                "wanted": _plain(quantity),
+                "wanted": plain_quantity(quantity),
             }
         )
     return taken
@@ -528,7 +524,7 @@ def _receive_on_line(
     if amount > locked.open_quantity:
         raise StockError(
             _("Only %(open)s is still open on this purchase plan line.")
-            % {"open": _plain(locked.open_quantity)}
+            % {"open": plain_quantity(locked.open_quantity)}
         )
     before = audit.snapshot(locked)
     locked.received_quantity = F("received_quantity") + amount
@@ -1136,23 +1132,6 @@ def _change_count_status(
     audit.record_transition(count, "status", old, status, actor=actor, reason=reason)
 
 
-def _locations_under(location: Location) -> list[int]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            WITH RECURSIVE tree(id) AS (
-                SELECT %s::bigint
-                UNION
-                SELECT child.id FROM materials_location child
-                JOIN tree ON child.parent_id = tree.id
-            )
-            SELECT id FROM tree
-            """,
-            [location.pk],
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
 @transaction.atomic
 def start_stock_count(
     actor: Any,
@@ -1177,7 +1156,7 @@ def start_stock_count(
         count.items.set(items)
     balances = StockBalance.objects.filter(quantity__gt=0)
     if location is not None:
-        balances = balances.filter(location_id__in=_locations_under(location))
+        balances = balances.filter(location_id__in=queries.locations_under(location.pk))
     if items:
         balances = balances.filter(item__in=items)
     StockCountLine.objects.bulk_create(
