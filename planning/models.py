@@ -845,3 +845,139 @@ class WorkOrderMaterial(models.Model):
 
     def __str__(self) -> str:
         return f"{self.work_order.number}: {self.item.code} x {self.quantity}"
+
+
+# Material requirements planning -------------------------------------------
+
+
+class MrpRunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class MrpAction(models.TextChoices):
+    BUY = "buy", _("Buy")
+    MAKE = "make", _("Make")
+
+
+class MrpRun(models.Model):
+    """One run of material requirements planning (物料需求计划) and its result."""
+
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=MrpRunStatus.choices,
+        default=MrpRunStatus.QUEUED,
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    stage = models.CharField(_("stage"), max_length=100, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    order_count = models.PositiveIntegerField(_("orders"), default=0)
+    item_count = models.PositiveIntegerField(_("items"), default=0)
+    shortage_count = models.PositiveIntegerField(_("shortages"), default=0)
+
+    class Meta:
+        verbose_name = _("MRP run")
+        verbose_name_plural = _("MRP runs")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"MRP #{self.pk}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (MrpRunStatus.SUCCEEDED, MrpRunStatus.FAILED)
+
+
+class MrpRequirement(models.Model):
+    """A time-phased net requirement of an item on one date."""
+
+    run = models.ForeignKey(
+        MrpRun,
+        on_delete=models.CASCADE,
+        related_name="requirements",
+        verbose_name=_("MRP run"),
+    )
+    item = models.ForeignKey(
+        Item, on_delete=models.CASCADE, related_name="+", verbose_name=_("item")
+    )
+    need_date = models.DateField(_("needed on"))
+    gross_quantity = models.DecimalField(
+        _("gross requirement"), max_digits=18, decimal_places=4
+    )
+    receipt_quantity = models.DecimalField(
+        _("scheduled receipts"), max_digits=18, decimal_places=4, default=ZERO
+    )
+    projected_quantity = models.DecimalField(
+        _("projected on hand"), max_digits=18, decimal_places=4, default=ZERO
+    )
+    net_quantity = models.DecimalField(
+        _("net requirement"), max_digits=18, decimal_places=4, default=ZERO
+    )
+    action = models.CharField(_("action"), max_length=8, choices=MrpAction.choices)
+    release_date = models.DateField(
+        _("order by"),
+        help_text=_("Need date minus the lead time: when to buy or start."),
+    )
+    supplier_id = models.BigIntegerField(_("supplier"), null=True, blank=True)
+    purchase_plan_number = models.CharField(
+        _("purchase plan"), max_length=20, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("net requirement")
+        verbose_name_plural = _("net requirements")
+        ordering = ["run", "item_id", "need_date"]
+        indexes = [models.Index(fields=["run", "action", "net_quantity"])]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.need_date}: {self.net_quantity}"
+
+    @property
+    def is_late(self) -> bool:
+        return self.net_quantity > 0 and self.release_date < self.run.created_at.date()
+
+
+class MrpShortage(models.Model):
+    """What a work order lacks of an item, at any BOM level, in one run."""
+
+    run = models.ForeignKey(
+        MrpRun,
+        on_delete=models.CASCADE,
+        related_name="shortages",
+        verbose_name=_("MRP run"),
+    )
+    work_order = models.ForeignKey(
+        WorkOrder,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("work order"),
+    )
+    item = models.ForeignKey(
+        Item, on_delete=models.CASCADE, related_name="+", verbose_name=_("item")
+    )
+    need_date = models.DateField(_("needed on"))
+    quantity = models.DecimalField(_("short by"), max_digits=18, decimal_places=4)
+    action = models.CharField(_("action"), max_length=8, choices=MrpAction.choices)
+
+    class Meta:
+        verbose_name = _("shortage")
+        verbose_name_plural = _("shortages")
+        ordering = ["run", "work_order_id", "need_date"]
+        indexes = [models.Index(fields=["run", "work_order"])]
+
+    def __str__(self) -> str:
+        return f"{self.work_order_id}: {self.item_id} x {self.quantity}"

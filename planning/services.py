@@ -37,6 +37,8 @@ from planning.models import (
     ZERO,
     Bom,
     BomLine,
+    MrpRun,
+    MrpRunStatus,
     OperationStatus,
     PlanningError,
     ProductionPlan,
@@ -883,3 +885,25 @@ def find_cycle(graph: dict[int, Iterable[int]]) -> list[int]:
                 stack.append((child, iter(graph.get(child, ()))))
                 path.append(child)
     return []
+
+
+# Material requirements planning ---------------------------------------------
+
+
+def start_mrp_run(actor: Any) -> MrpRun:
+    """Queue an MRP run for the worker; an unfinished run is returned instead."""
+    from planning.tasks import run_mrp_task
+
+    with transaction.atomic():
+        # One run at a time: the lock serialises concurrent clicks.
+        running = (
+            MrpRun.objects.select_for_update()
+            .filter(status__in=[MrpRunStatus.QUEUED, MrpRunStatus.RUNNING])
+            .first()
+        )
+        if running is not None:
+            return running
+        run = MrpRun.objects.create(created_by=_user(actor))
+        transaction.on_commit(lambda: run_mrp_task.delay(run.pk))
+    logger.info("MRP run %s queued by %s", run.pk, actor)
+    return run

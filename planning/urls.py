@@ -1,6 +1,6 @@
 from django.urls import path
 
-from planning.views import board, definitions, orders
+from planning.views import board, definitions, mrp, orders
 
 app_name = "planning"
 
@@ -30,6 +30,15 @@ urlpatterns = [
     path("orders/<int:pk>/cancel/", orders.work_order_cancel, name="work-order-cancel"),
     path("orders/<int:pk>/delete/", orders.work_order_delete, name="work-order-delete"),
     path("review/", orders.review_queue, name="review-queue"),
+    path("mrp/", mrp.mrp_home, name="mrp"),
+    path("mrp/start/", mrp.mrp_start, name="mrp-start"),
+    path("mrp/<int:pk>/", mrp.mrp_run, name="mrp-run"),
+    path("mrp/<int:pk>/progress/", mrp.mrp_progress, name="mrp-progress"),
+    path(
+        "mrp/<int:pk>/purchase-plan/",
+        mrp.mrp_purchase_plan,
+        name="mrp-purchase-plan",
+    ),
     path("products/", definitions.product_list, name="product-list"),
     path("products/<int:pk>/", definitions.product_detail, name="product-detail"),
     path(

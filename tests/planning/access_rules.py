@@ -66,3 +66,20 @@ RULES = {
     ),
     "planning:version-new": Rule(roles=ENTRY, method="post", kwargs=definition),
 }
+
+
+def mrp_run():
+    from planning.models import MrpRun
+
+    return {"pk": MrpRun.objects.create(status="succeeded").pk}
+
+
+RULES |= {
+    "planning:mrp": Rule(roles=VIEWERS),
+    "planning:mrp-start": Rule(roles=VIEWERS, method="post"),
+    "planning:mrp-run": Rule(roles=VIEWERS, kwargs=mrp_run),
+    "planning:mrp-progress": Rule(roles=VIEWERS, kwargs=mrp_run),
+    "planning:mrp-purchase-plan": Rule(
+        roles=ENTRY, method="post", kwargs=mrp_run, data={"row": "1"}
+    ),
+}
