@@ -37,7 +37,8 @@ from dispatch.models import (
     WorkLog,
 )
 from dispatch.services import DispatchError, raise_exception
-from equipment.models import DowntimeEvent, Machine, MaintenanceOrder, OrderStatus
+from equipment import queries as equipment_queries
+from equipment.models import Machine
 from materials import services as materials_services
 from materials.models import MoveKind, StockMove
 from mes import audit
@@ -186,22 +187,13 @@ def _check_start(
 
 def machine_available(machine: Machine) -> tuple[bool, str]:
     """Whether the machine may start work: not down, not under maintenance."""
-    try:
-        from equipment.queries import is_available
-    except ImportError:
-        is_available = None
-    if is_available is not None:
-        available, reason = is_available(machine)
-        return available, str(reason)
-    if DowntimeEvent.objects.filter(machine=machine, ended_at__isnull=True).exists():
-        return False, _("Machine %(machine)s is down.") % {"machine": machine.code}
-    if MaintenanceOrder.objects.filter(
-        machine=machine, status=OrderStatus.IN_PROGRESS
-    ).exists():
-        return False, _("Machine %(machine)s is under maintenance.") % {
-            "machine": machine.code
-        }
-    return True, ""
+    available, reason = equipment_queries.is_available(machine)
+    if available:
+        return True, ""
+    return False, _("Machine %(machine)s cannot start work: %(reason)s") % {
+        "machine": machine.code,
+        "reason": reason,
+    }
 
 
 def missing_materials(operation: WorkOrderOperation) -> list[str]:

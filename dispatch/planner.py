@@ -10,8 +10,8 @@ Limitations: material availability is judged per order against stock on
 hand without reserving it for other orders; a short component with an open
 receipt delays the order's first operation to the receipt's date, a short
 one without receipt does not delay it (the exception list shows the
-shortage). Downtime that is still open is assumed to last
-``DISPATCH_BREAKDOWN_MINUTES`` from now.
+shortage). A machine stopped by a fault is unavailable for the repair
+order's planned duration from now, as equipment says.
 """
 
 import math
@@ -33,7 +33,8 @@ from dispatch.scheduling.problem import (
     Problem,
 )
 from equipment import calendars
-from equipment.models import DowntimeEvent, Machine
+from equipment import queries as equipment_queries
+from equipment.models import Machine
 from materials import queries as materials_queries
 from planning.models import (
     OperationStatus,
@@ -54,10 +55,6 @@ def horizon_days() -> int:
 
 def changeover_minutes() -> int:
     return getattr(settings, "DISPATCH_CHANGEOVER_MINUTES", 30)
-
-
-def breakdown_minutes() -> int:
-    return getattr(settings, "DISPATCH_BREAKDOWN_MINUTES", 120)
 
 
 @dataclass
@@ -251,20 +248,13 @@ def _unavailable(plant: PlantProblem) -> dict[object, list[tuple[int, int]]]:
 def downtime_windows(
     plant: PlantProblem, machine_ids: set[object]
 ) -> list[tuple[object, int, int]]:
-    """Open breakdowns, and planned maintenance from equipment if it says."""
-    found: list[tuple[object, int, int]] = []
-    for event in DowntimeEvent.objects.filter(
-        machine_id__in=machine_ids, ended_at__isnull=True
-    ):
-        found.append((event.machine_id, 0, breakdown_minutes()))
-    try:
-        from equipment.queries import unavailable_windows
-    except ImportError:
-        return found
+    """Planned maintenance and breakdowns awaiting repair, from equipment."""
     end = plant.moment(horizon_days() * 24 * 60)
-    for machine_id, spans in unavailable_windows(
+    found: list[tuple[object, int, int]] = []
+    windows = equipment_queries.unavailable_windows(
         list(machine_ids), plant.origin, end
-    ).items():
+    )
+    for machine_id, spans in windows.items():
         for start, finish in spans:
             found.append(
                 (

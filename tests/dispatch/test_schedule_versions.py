@@ -18,7 +18,7 @@ from dispatch.models import (
 )
 from dispatch.planner import build_problem
 from dispatch.scheduling.check import violations
-from equipment.models import DowntimeEvent
+from equipment.services import report_fault
 from planning.models import WorkOrderOperationMachine
 from tests.factories.dispatch import (
     issue_materials,
@@ -104,12 +104,12 @@ def test_a_machine_that_is_down_gets_no_work_now(supervisor):
     eligible = list(first.eligible_machines.all())
     eligible[1].delete()
     machine = eligible[0].machine
-    DowntimeEvent.objects.create(machine=machine, started_at=timezone.now())
+    report_fault(machine, "Hydraulics leak", supervisor, machine_stopped=True)
 
     version, _run = run_now(supervisor)
 
     entry = version.entries.get(operation=first)
-    assert entry.start >= timezone.now() + timedelta(minutes=100)
+    assert entry.start >= timezone.now() + timedelta(minutes=50)
 
 
 @pytest.mark.django_db
