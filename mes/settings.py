@@ -123,7 +123,26 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_WORKER_QUEUES = env_list("CELERY_WORKER_QUEUES", ["celery"])
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "health-heartbeat": {"task": "mes.tasks.heartbeat_task", "schedule": 60.0},
+    "quality-timed-inspections": {
+        "task": "quality.tasks.create_timed_inspections_task",
+        "schedule": 60.0,
+    },
+    "equipment-start-polling": {
+        "task": "equipment.tasks.start_polling_task",
+        "schedule": 10.0,
+    },
+    "equipment-maintenance-due": {
+        "task": "equipment.tasks.create_due_maintenance_orders_task",
+        "schedule": 300.0,
+    },
+    "equipment-prune-measured-values": {
+        "task": "equipment.tasks.prune_measured_values_task",
+        "schedule": 86400.0,
+    },
 }
+# Equipment: stops longer than this open downtime; history retention.
+DOWNTIME_THRESHOLD_SECONDS = env_int("DOWNTIME_THRESHOLD_SECONDS", 120)
+MEASURED_VALUE_RETENTION_DAYS = env_int("MEASURED_VALUE_RETENTION_DAYS", 90)
 
 # Accounts and login security.
 AUTH_PASSWORD_VALIDATORS = [
