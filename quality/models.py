@@ -443,6 +443,14 @@ class Measurement(models.Model):
     subgroup = models.PositiveIntegerField(_("subgroup"))
     value = models.FloatField(_("value"))
     taken_at = models.DateTimeField(_("taken at"))
+    order = models.ForeignKey(
+        "InspectionOrder",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="measurements",
+        verbose_name=_("inspection order"),
+    )
 
     class Meta:
         verbose_name = _("measurement")
@@ -455,3 +463,600 @@ class Measurement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.characteristic_id}/{self.subgroup}: {self.value}"
+
+
+# Inspection orders -----------------------------------------------------------
+
+
+class InspectionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    PASSED = "passed", _("Passed")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+INSPECTION_TRANSITIONS: dict[str, set[str]] = {
+    InspectionStatus.OPEN: {
+        InspectionStatus.PASSED,
+        InspectionStatus.FAILED,
+        InspectionStatus.CANCELLED,
+    },
+    InspectionStatus.PASSED: set(),
+    InspectionStatus.FAILED: set(),
+    InspectionStatus.CANCELLED: set(),
+}
+
+
+class InspectionOrder(models.Model):
+    """One inspection to do: a plan applied to a lot or an operation's output.
+
+    ``trigger_key`` names what caused it (the lot received, the operation's
+    first article, its n-th interval) so that an event delivered twice
+    creates one order.
+    """
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    plan = models.ForeignKey(
+        InspectionPlan,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        verbose_name=_("inspection plan"),
+    )
+    standard = models.ForeignKey(
+        QualityStandard,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        verbose_name=_("quality standard"),
+    )
+    trigger = models.CharField(
+        _("trigger"), max_length=16, choices=InspectionTrigger.choices
+    )
+    trigger_key = models.CharField(_("trigger key"), max_length=80)
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, related_name="+", verbose_name=_("item")
+    )
+    lot = models.ForeignKey(
+        "materials.Lot",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inspection_orders",
+        verbose_name=_("lot"),
+    )
+    operation = models.ForeignKey(
+        "planning.WorkOrderOperation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inspection_orders",
+        verbose_name=_("operation"),
+    )
+    machine = models.ForeignKey(
+        "equipment.Machine",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inspection_orders",
+        verbose_name=_("machine"),
+    )
+    reference = models.CharField(_("reference"), max_length=60, blank=True)
+    lot_size = models.PositiveIntegerField(_("lot size"), null=True, blank=True)
+    sample_size = models.PositiveIntegerField(_("sample size"))
+    accept_number = models.PositiveIntegerField(_("acceptance number"), default=0)
+    reject_number = models.PositiveIntegerField(_("rejection number"), default=1)
+    code_letter = models.CharField(_("code letter"), max_length=1, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=InspectionStatus.choices,
+        default=InspectionStatus.OPEN,
+    )
+    nonconforming_units = models.PositiveIntegerField(
+        _("nonconforming units"), default=0
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    due_at = models.DateTimeField(_("due at"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("inspector"),
+    )
+
+    class Meta:
+        verbose_name = _("inspection order")
+        verbose_name_plural = _("inspection orders")
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "trigger_key"], name="inspection_order_trigger_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sample_size__gte=1),
+                name="inspection_order_sample_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reject_number__gt=models.F("accept_number")),
+                name="inspection_order_reject_above_accept",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_at"], name="inspection_open")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == InspectionStatus.OPEN
+
+    def can_become(self, status: str) -> bool:
+        return status in INSPECTION_TRANSITIONS[self.status]
+
+    def transition_to(self, status: str) -> str:
+        if not self.can_become(status):
+            raise QualityError(
+                _("Inspection order %(number)s is %(status)s already."),
+                code="invalid_transition",
+                params={"number": self.number, "status": self.get_status_display()},
+            )
+        old = self.status
+        self.status = status
+        return old
+
+
+class InspectionResult(models.Model):
+    """What was found on one sample unit for one characteristic."""
+
+    order = models.ForeignKey(
+        InspectionOrder,
+        on_delete=models.CASCADE,
+        related_name="results",
+        verbose_name=_("inspection order"),
+    )
+    characteristic = models.ForeignKey(
+        Characteristic,
+        on_delete=models.PROTECT,
+        related_name="results",
+        verbose_name=_("characteristic"),
+    )
+    sample_number = models.PositiveIntegerField(_("sample"))
+    value = models.DecimalField(
+        _("value"), max_digits=14, decimal_places=6, null=True, blank=True
+    )
+    conforms = models.BooleanField(_("conforms"))
+    defect_code = models.ForeignKey(
+        DefectCode,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="results",
+        verbose_name=_("defect code"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("inspection result")
+        verbose_name_plural = _("inspection results")
+        ordering = ["order", "characteristic__sequence", "sample_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "characteristic", "sample_number"],
+                name="inspection_result_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sample_number__gte=1),
+                name="inspection_result_sample_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}/{self.characteristic_id}/{self.sample_number}"
+
+
+class SignatureMeaning(models.TextChoices):
+    INSPECTED = "inspected", _("Inspected and decided")
+    RELEASED = "released", _("Released from hold")
+    APPROVED = "approved", _("Approved disposition")
+    VERIFIED = "verified", _("Verified and closed")
+
+
+class ElectronicSignature(models.Model):
+    """A re-entered password binding a person to a decision: who, when, meaning.
+
+    Part 11 style: the record signed is named by type and id, the meaning
+    says what the signer vouches for. Signatures are never changed.
+    """
+
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="quality_signatures",
+        verbose_name=_("signed by"),
+    )
+    signed_at = models.DateTimeField(_("signed at"), auto_now_add=True)
+    meaning = models.CharField(
+        _("meaning"), max_length=12, choices=SignatureMeaning.choices
+    )
+    record_type = models.CharField(_("record type"), max_length=60)
+    record_id = models.CharField(_("record id"), max_length=64)
+    record_text = models.CharField(_("record"), max_length=200)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("electronic signature")
+        verbose_name_plural = _("electronic signatures")
+        ordering = ["-signed_at", "-id"]
+        indexes = [
+            models.Index(fields=["record_type", "record_id"], name="signature_record")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signer} · {self.get_meaning_display()} · {self.record_text}"
+
+
+# Nonconformance ----------------------------------------------------------------
+
+
+class NonconformanceStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DISPOSITIONED = "dispositioned", _("Dispositioned")
+    CLOSED = "closed", _("Closed")
+
+
+NONCONFORMANCE_TRANSITIONS: dict[str, set[str]] = {
+    NonconformanceStatus.OPEN: {NonconformanceStatus.DISPOSITIONED},
+    NonconformanceStatus.DISPOSITIONED: {NonconformanceStatus.CLOSED},
+    NonconformanceStatus.CLOSED: set(),
+}
+
+
+class Disposition(models.TextChoices):
+    REWORK = "rework", _("Rework")
+    SCRAP = "scrap", _("Scrap")
+    USE_AS_IS = "use_as_is", _("Use as is")
+    RETURN_TO_SUPPLIER = "return", _("Return to supplier")
+
+
+class Nonconformance(models.Model):
+    """A report of nonconforming product (不合格品) and what is done with it."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    status = models.CharField(
+        _("status"),
+        max_length=14,
+        choices=NonconformanceStatus.choices,
+        default=NonconformanceStatus.OPEN,
+    )
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, related_name="+", verbose_name=_("item")
+    )
+    lot = models.ForeignKey(
+        "materials.Lot",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="nonconformances",
+        verbose_name=_("lot"),
+    )
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=4)
+    defect_code = models.ForeignKey(
+        DefectCode,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="nonconformances",
+        verbose_name=_("defect code"),
+    )
+    characteristic = models.ForeignKey(
+        Characteristic,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="nonconformances",
+        verbose_name=_("characteristic"),
+    )
+    inspection_order = models.ForeignKey(
+        InspectionOrder,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="nonconformances",
+        verbose_name=_("inspection order"),
+    )
+    operation = models.ForeignKey(
+        "planning.WorkOrderOperation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("operation"),
+    )
+    machine = models.ForeignKey(
+        "equipment.Machine",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("machine"),
+    )
+    supplier = models.ForeignKey(
+        "materials.Supplier",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("supplier"),
+    )
+    description = models.TextField(_("description"))
+    found_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("found by"),
+    )
+    found_at = models.DateTimeField(_("found at"), auto_now_add=True)
+    disposition = models.CharField(
+        _("disposition"), max_length=10, choices=Disposition.choices, blank=True
+    )
+    disposition_note = models.TextField(_("disposition note"), blank=True)
+    dispositioned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dispositioned by"),
+    )
+    dispositioned_at = models.DateTimeField(
+        _("dispositioned at"), null=True, blank=True
+    )
+    rework_reference = models.CharField(_("rework order"), max_length=60, blank=True)
+    cause = models.TextField(_("cause"), blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    verification = models.TextField(_("verification"), blank=True)
+    unit_cost = models.DecimalField(
+        _("unit cost"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal(0),
+        help_text=_("Cost of one unit, for the cost of poor quality."),
+    )
+
+    class Meta:
+        verbose_name = _("nonconformance")
+        verbose_name_plural = _("nonconformances")
+        ordering = ["-found_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="nonconformance_quantity"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def can_become(self, status: str) -> bool:
+        return status in NONCONFORMANCE_TRANSITIONS[self.status]
+
+    def transition_to(self, status: str) -> str:
+        if not self.can_become(status):
+            raise QualityError(
+                _("Nonconformance %(number)s is %(status)s and cannot become %(new)s."),
+                code="invalid_transition",
+                params={
+                    "number": self.number,
+                    "status": self.get_status_display(),
+                    "new": NonconformanceStatus(status).label,
+                },
+            )
+        old = self.status
+        self.status = status
+        return old
+
+
+class CorrectiveAction(models.Model):
+    """A step against the cause of a nonconformance, owned and due."""
+
+    nonconformance = models.ForeignKey(
+        Nonconformance,
+        on_delete=models.CASCADE,
+        related_name="actions",
+        verbose_name=_("nonconformance"),
+    )
+    description = models.TextField(_("description"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    due_on = models.DateField(_("due on"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    result = models.TextField(_("result"), blank=True)
+
+    class Meta:
+        verbose_name = _("corrective action")
+        verbose_name_plural = _("corrective actions")
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.description[:60]
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+
+# Holds and stops -------------------------------------------------------------
+
+
+class LotHold(models.Model):
+    """Quality's record of a lot put on hold, and of its release."""
+
+    lot = models.ForeignKey(
+        "materials.Lot",
+        on_delete=models.PROTECT,
+        related_name="quality_holds",
+        verbose_name=_("lot"),
+    )
+    source_lot = models.ForeignKey(
+        "materials.Lot",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("suspect lot"),
+        help_text=_("The lot whose genealogy led to this hold."),
+    )
+    reason = models.TextField(_("reason"))
+    nonconformance = models.ForeignKey(
+        Nonconformance,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="holds",
+        verbose_name=_("nonconformance"),
+    )
+    inspection_order = models.ForeignKey(
+        InspectionOrder,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="holds",
+        verbose_name=_("inspection order"),
+    )
+    held_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("held by"),
+    )
+    held_at = models.DateTimeField(_("held at"), auto_now_add=True)
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    release_reason = models.TextField(_("reason for release"), blank=True)
+    release_signature = models.ForeignKey(
+        ElectronicSignature,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("release signature"),
+    )
+
+    class Meta:
+        verbose_name = _("lot hold")
+        verbose_name_plural = _("lot holds")
+        ordering = ["-held_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lot"],
+                condition=models.Q(released_at__isnull=True),
+                name="lot_hold_one_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lot} · {self.held_at:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.released_at is None
+
+
+class OperationStop(models.Model):
+    """An operation stopped by a failed inspection until quality lifts it."""
+
+    operation = models.ForeignKey(
+        "planning.WorkOrderOperation",
+        on_delete=models.PROTECT,
+        related_name="quality_stops",
+        verbose_name=_("operation"),
+    )
+    machine = models.ForeignKey(
+        "equipment.Machine",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("machine"),
+    )
+    inspection_order = models.ForeignKey(
+        InspectionOrder,
+        on_delete=models.PROTECT,
+        related_name="stops",
+        verbose_name=_("inspection order"),
+    )
+    stopped_at = models.DateTimeField(_("stopped at"), auto_now_add=True)
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lifted by"),
+    )
+
+    class Meta:
+        verbose_name = _("operation stop")
+        verbose_name_plural = _("operation stops")
+        ordering = ["-stopped_at"]
+
+    def __str__(self) -> str:
+        return f"{self.operation_id} · {self.stopped_at:%Y-%m-%d %H:%M}"
+
+
+class SpcAlert(models.Model):
+    """A run rule broken on a control chart, for quality and the supervisor."""
+
+    characteristic = models.ForeignKey(
+        Characteristic,
+        on_delete=models.CASCADE,
+        related_name="alerts",
+        verbose_name=_("characteristic"),
+    )
+    rule = models.PositiveSmallIntegerField(_("rule"))
+    subgroup = models.PositiveIntegerField(_("subgroup"))
+    value = models.FloatField(_("value"))
+    raised_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
+
+    class Meta:
+        verbose_name = _("SPC alert")
+        verbose_name_plural = _("SPC alerts")
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["characteristic", "rule", "subgroup"], name="spc_alert_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.characteristic} · {self.rule} · {self.subgroup}"

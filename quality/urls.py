@@ -1,6 +1,14 @@
 from django.urls import path
 
-from quality.views import inspections, plans, spc, standards
+from quality.views import (
+    holds,
+    inspections,
+    nonconformances,
+    plans,
+    spc,
+    standards,
+    trace,
+)
 
 app_name = "quality"
 
@@ -54,4 +62,58 @@ urlpatterns = [
     path("plans/", plans.plan_list, name="plan-list"),
     path("plans/new/", plans.plan_create, name="plan-create"),
     path("plans/<int:pk>/edit/", plans.plan_edit, name="plan-edit"),
+    path("inspections/", inspections.inspection_queue, name="inspection-queue"),
+    path(
+        "inspections/<int:pk>/", inspections.inspection_order, name="inspection-order"
+    ),
+    path(
+        "inspections/<int:pk>/save/",
+        inspections.inspection_save,
+        name="inspection-save",
+    ),
+    path(
+        "inspections/<int:pk>/sign/",
+        inspections.inspection_sign,
+        name="inspection-sign",
+    ),
+    path(
+        "nonconformances/",
+        nonconformances.nonconformance_list,
+        name="nonconformance-list",
+    ),
+    path(
+        "nonconformances/new/",
+        nonconformances.nonconformance_create,
+        name="nonconformance-create",
+    ),
+    path(
+        "nonconformances/<int:pk>/",
+        nonconformances.nonconformance_detail,
+        name="nonconformance-detail",
+    ),
+    path(
+        "nonconformances/<int:pk>/disposition/",
+        nonconformances.nonconformance_disposition,
+        name="nonconformance-disposition",
+    ),
+    path(
+        "nonconformances/<int:pk>/actions/",
+        nonconformances.nonconformance_action_add,
+        name="nonconformance-action-add",
+    ),
+    path(
+        "nonconformances/<int:pk>/close/",
+        nonconformances.nonconformance_close,
+        name="nonconformance-close",
+    ),
+    path(
+        "actions/<int:pk>/done/",
+        nonconformances.action_complete,
+        name="action-complete",
+    ),
+    path("holds/", holds.hold_list, name="hold-list"),
+    path("holds/new/", holds.hold_create, name="hold-create"),
+    path("holds/<int:pk>/", holds.hold_detail, name="hold-detail"),
+    path("holds/<int:pk>/release/", holds.hold_release, name="hold-release"),
+    path("trace/", trace.trace, name="trace"),
 ]

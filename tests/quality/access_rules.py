@@ -39,3 +39,61 @@ RULES = {
     "quality:plan-create": Rule(roles=EDITORS),
     "quality:plan-edit": Rule(roles=EDITORS, kwargs=lambda: {"pk": make_plan().pk}),
 }
+
+
+def _order() -> dict[str, int]:
+    from tests.factories.quality import make_inspection_order
+
+    return {"pk": make_inspection_order().pk}
+
+
+def _report() -> dict[str, int]:
+    from tests.factories.quality import make_nonconformance
+
+    return {"pk": make_nonconformance().pk}
+
+
+def _action() -> dict[str, int]:
+    from datetime import date
+
+    from quality.models import CorrectiveAction
+    from tests.factories import make_user
+    from tests.factories.quality import make_nonconformance
+
+    action = CorrectiveAction.objects.create(
+        nonconformance=make_nonconformance(),
+        description="Deburr",
+        owner=make_user(),
+        due_on=date.today(),
+    )
+    return {"pk": action.pk}
+
+
+def _hold() -> dict[str, int]:
+    from tests.factories.quality import make_hold
+
+    return {"pk": make_hold().pk}
+
+
+RULES |= {
+    "quality:inspection-queue": Rule(roles=VIEWERS),
+    "quality:inspection-order": Rule(roles=VIEWERS, kwargs=_order),
+    "quality:inspection-save": Rule(roles=EDITORS, method="post", kwargs=_order),
+    "quality:inspection-sign": Rule(roles=EDITORS, method="post", kwargs=_order),
+    "quality:nonconformance-list": Rule(roles=VIEWERS),
+    "quality:nonconformance-create": Rule(roles=EDITORS),
+    "quality:nonconformance-detail": Rule(roles=VIEWERS, kwargs=_report),
+    "quality:nonconformance-disposition": Rule(
+        roles=VIEWERS, method="post", kwargs=_report
+    ),
+    "quality:nonconformance-action-add": Rule(
+        roles=EDITORS, method="post", kwargs=_report
+    ),
+    "quality:nonconformance-close": Rule(roles=EDITORS, method="post", kwargs=_report),
+    "quality:action-complete": Rule(roles=VIEWERS, method="post", kwargs=_action),
+    "quality:hold-list": Rule(roles=VIEWERS),
+    "quality:hold-create": Rule(roles=EDITORS),
+    "quality:hold-detail": Rule(roles=VIEWERS, kwargs=_hold),
+    "quality:hold-release": Rule(roles=EDITORS, method="post", kwargs=_hold),
+    "quality:trace": Rule(roles=VIEWERS),
+}
