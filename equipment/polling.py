@@ -737,10 +737,11 @@ def run_polling_group(
     try:
         asyncio.run(_run_group(group, seconds, stop, stats, executor, lock, store))
     finally:
-        executor.submit(close_old_connections).result()
-        executor.submit(connection.close).result()
-        executor.shutdown()
-        lock.release()
+        try:
+            executor.submit(_close_connection).result()
+            executor.shutdown()
+        finally:
+            lock.release()
     return stats
 
 
@@ -822,6 +823,10 @@ async def _run_group(
         stats.rows_written += await loop.run_in_executor(
             executor, _store_batch, batch, poller
         )
+
+
+def _close_connection() -> None:
+    connection.close()
 
 
 def _load_group(group: str) -> dict[int, DeviceConfig]:

@@ -7,17 +7,20 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from equipment.models import Machine
+from equipment.models import Machine, PlcDevice
 from equipment.simulator import SimulatedMachine, SimulatedPlc
 
 DEFAULT_BASE_PORT = 15020
 DEFAULT_CYCLE_SECONDS = 45.0
+LOCAL_HOSTS = ["127.0.0.1", "localhost"]
 
 
 class Command(BaseCommand):
     help = (
         "Start one simulated Modbus TCP PLC per active machine (ordered by code) "
-        "on 127.0.0.1, port base + index, so the pollers have machines to read "
+        "on 127.0.0.1: at its PLC's port when the PLC is configured on this "
+        "host, else at base port + index (machines whose PLC is elsewhere are "
+        "skipped), so the pollers have machines to read "
         "in development and demos. `make run` starts it; Ctrl-C or SIGTERM "
         "stops it. The register layout is in equipment/simulator.py."
     )
@@ -62,12 +65,29 @@ class Command(BaseCommand):
                 for index in range(options["count"])
             ]
         else:
-            machines = [
-                (
-                    machine.code,
-                    float(machine.ideal_cycle_seconds or DEFAULT_CYCLE_SECONDS),
+            machines = []
+            local = {
+                device.machine_id: device.port
+                for device in PlcDevice.objects.filter(host__in=LOCAL_HOSTS)
+            }
+            for index, machine in enumerate(
+                Machine.objects.filter(is_active=True).order_by("code")
+            ):
+                if hasattr(machine, "plc") and machine.pk not in local:
+                    continue
+                cycle = float(machine.ideal_cycle_seconds or DEFAULT_CYCLE_SECONDS)
+                port = local.get(machine.pk, base_port + index)
+                machines.append((machine.code, cycle, port))
+            return [
+                SimulatedPlc(
+                    SimulatedMachine(
+                        cycle_seconds=cycle, seed=index, speed_factor=speed
+                    ),
+                    port=port,
+                    host=host,
+                    name=name,
                 )
-                for machine in Machine.objects.filter(is_active=True).order_by("code")
+                for index, (name, cycle, port) in enumerate(machines)
             ]
         return [
             SimulatedPlc(
