@@ -169,3 +169,26 @@ class OrderFilterForm(forms.Form):
             late_only=data["late"],
             sort=data["sort"] or queries.DEFAULT_SORT,
         )
+
+
+class CapacityForm(forms.Form):
+    start = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
+    size = forms.ChoiceField(
+        label=_("Per"),
+        required=False,
+        choices=[("week", _("Week")), ("day", _("Day"))],
+    )
+    count = forms.IntegerField(
+        label=_("Periods"), required=False, min_value=1, max_value=26
+    )
+
+
+class PerformanceForm(forms.Form):
+    plan = forms.ModelChoiceField(
+        label=_("Production plan"),
+        queryset=ProductionPlan.objects.order_by("-starts_on"),
+        required=False,
+        empty_label=_("Any plan: use the due dates"),
+    )
+    due_from = forms.DateField(label=_("Due from"), required=False, widget=DATE_INPUT)
+    due_to = forms.DateField(label=_("Due to"), required=False, widget=DATE_INPUT)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from planning.views import board, definitions, mrp, orders
+from planning.views import board, definitions, mrp, orders, reports
 
 app_name = "planning"
 
@@ -30,6 +30,13 @@ urlpatterns = [
     path("orders/<int:pk>/cancel/", orders.work_order_cancel, name="work-order-cancel"),
     path("orders/<int:pk>/delete/", orders.work_order_delete, name="work-order-delete"),
     path("review/", orders.review_queue, name="review-queue"),
+    path("capacity/", reports.capacity_view, name="capacity"),
+    path("plan-vs-actual/", reports.performance_view, name="performance"),
+    path(
+        "plan-vs-actual/export.<str:file_format>",
+        reports.performance_export,
+        name="performance-export",
+    ),
     path("mrp/", mrp.mrp_home, name="mrp"),
     path("mrp/start/", mrp.mrp_start, name="mrp-start"),
     path("mrp/<int:pk>/", mrp.mrp_run, name="mrp-run"),

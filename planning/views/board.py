@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from mes.roles import role_required
-from planning import queries, services
+from planning import performance, queries, services
 from planning.forms import ProductionPlanForm
 from planning.models import PlanningError
 from planning.services import ENTRY_ROLES, VIEWER_ROLES
@@ -52,5 +52,10 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "due_date", "priority", "number"
     )
     targets = plan.targets.select_related("product__unit")
-    context = {"plan": plan, "orders": orders, "targets": targets}
+    context = {
+        "plan": plan,
+        "orders": orders,
+        "targets": targets,
+        "figures": performance.figures_for(orders, plan=plan),
+    }
     return render(request, "planning/plan_detail.html", context)

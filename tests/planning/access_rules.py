@@ -83,3 +83,11 @@ RULES |= {
         roles=ENTRY, method="post", kwargs=mrp_run, data={"row": "1"}
     ),
 }
+
+RULES |= {
+    "planning:capacity": Rule(roles=VIEWERS),
+    "planning:performance": Rule(roles=VIEWERS),
+    "planning:performance-export": Rule(
+        roles=VIEWERS, kwargs=lambda: {"file_format": "csv"}
+    ),
+}
