@@ -202,6 +202,28 @@ class IssueForm(forms.Form):
         return data
 
 
+class ScrapForm(forms.Form):
+    stock = CodeField(
+        label=gettext_lazy("Lot or item"),
+        help_text=gettext_lazy("Scan the lot label, or an item kept without lots."),
+    )
+    quantity = QuantityField(label=gettext_lazy("Quantity"))
+    location = CodeField(label=gettext_lazy("Location"))
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200)
+
+    def clean_stock(self) -> tuple[Item, Lot | None]:
+        return find_stock(self.cleaned_data["stock"].strip())
+
+    def clean_location(self) -> Location:
+        return find_location(self.cleaned_data["location"].strip())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if "stock" in data and "quantity" in data:
+            data["quantity"] = _quantity(self, data["quantity"], data["stock"][0])
+        return data
+
+
 class LotSearchForm(forms.Form):
     code = CodeField(label=gettext_lazy("Lot code"))
 

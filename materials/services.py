@@ -311,7 +311,10 @@ def _sources(
     if remaining > 0:
         on_hand = quantity - remaining
         raise StockError(
-            _("Only %(on_hand)s %(unit)s of %(what)s on hand, %(wanted)s wanted.")
+            _(
+                "Only %(on_hand)s %(unit)s of %(what)s on hand outside quarantine "
+                "areas, %(wanted)s wanted."
+            )
             % {
                 "on_hand": plain_quantity(on_hand),
                 "unit": item.unit,

@@ -14,6 +14,7 @@ urlpatterns = [
     path("receive/", moves.receive, name="receive"),
     path("move/", moves.move, name="move"),
     path("issue/", moves.issue, name="issue"),
+    path("scrap/", moves.scrap, name="scrap"),
     path("purchase-plans/", plans.purchase_plans, name="purchase-plans"),
     path(
         "purchase-plans/new/", plans.purchase_plan_create, name="purchase-plan-create"

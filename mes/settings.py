@@ -223,6 +223,10 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 
 # Plant behaviour.
 ALLOW_SELF_APPROVAL = env_bool("ALLOW_SELF_APPROVAL", False)
+# Lot codes: {item} item code, {date:%y%m%d} plant date, {sequence:05d} counter.
+MATERIALS_LOT_CODE_PATTERN = env_str(
+    "MATERIALS_LOT_CODE_PATTERN", "L{date:%y%m%d}-{sequence:05d}"
+)
 
 # Logging: readable lines in development, JSON lines in production.
 LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")

@@ -1,4 +1,4 @@
-"""Tablet pages that move stock: receive, move, issue.
+"""Tablet pages that move stock: receive, move, issue, scrap.
 
 Each page is one form of scanned or typed codes and one service call; a
 refused move shows the service's reason and changes nothing.
@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from materials import services
-from materials.forms import IssueForm, MoveForm, ReceiveForm
+from materials.forms import IssueForm, MoveForm, ReceiveForm, ScrapForm
 from materials.models import Lot, PurchasePlanLine, plain_quantity
 from materials.services import StockError
 from materials.views import HANDLERS
@@ -151,3 +151,35 @@ def issue(request: HttpRequest) -> HttpResponse:
             )
             return redirect("materials:issue")
     return _page(request, form, _("Issue to an order"), _("Issue"))
+
+
+@role_required(*HANDLERS)
+def scrap(request: HttpRequest) -> HttpResponse:
+    """Scrap damaged or unusable stock, with a reason."""
+    form = ScrapForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        item, lot = data["stock"]
+        try:
+            services.scrap(
+                data["quantity"],
+                data["location"],
+                request.user,
+                data["reason"],
+                lot=lot,
+                item=item,
+            )
+        except StockError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Scrapped %(quantity)s %(unit)s of %(what)s.")
+                % {
+                    "quantity": data["quantity"],
+                    "unit": item.unit,
+                    "what": lot.code if lot else item.code,
+                },
+            )
+            return redirect("materials:scrap")
+    return _page(request, form, _("Scrap stock"), _("Scrap"))

@@ -51,6 +51,7 @@ RULES = {
     "materials:receive": Rule(roles=HANDLERS),
     "materials:move": Rule(roles=HANDLERS),
     "materials:issue": Rule(roles=HANDLERS),
+    "materials:scrap": Rule(roles=HANDLERS),
     "materials:purchase-plans": Rule(roles=VIEWERS),
     "materials:purchase-plan-create": post(PLAN_EDITORS),
     "materials:purchase-plan-detail": Rule(roles=VIEWERS, kwargs=plan_pk),

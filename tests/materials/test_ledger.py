@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from materials import services
+from materials import queries, services
 from materials.models import (
     ItemKind,
     LocationKind,
@@ -241,3 +241,26 @@ def test_find_lot_by_code_forgives_case_and_spaces(materials_handler):
         services.find_lot_by_code("ABC-124")
     with pytest.raises(StockError):
         services.find_lot_by_code("")
+
+
+def test_lot_codes_follow_the_configured_pattern(settings, materials_handler):
+    settings.MATERIALS_LOT_CODE_PATTERN = "{item}-{date:%Y}-{sequence:06d}"
+    item = make_item(code="CAST-7")
+
+    lot = make_lot(item, 1)
+
+    assert lot.code.startswith("CAST-7-20")
+    assert len(lot.code.rsplit("-", 1)[1]) == 6
+
+
+def test_lots_issued_to_an_order(materials_handler):
+    line = make_location(LocationKind.LINE_SIDE)
+    issued = make_lot(quantity=5)
+    consumed = make_lot(quantity=5)
+    make_lot(quantity=5)
+    services.issue_to_order(issued, 2, "WO-000042/10", line, materials_handler)
+    services.consume(consumed, 1, "WO-000042/10", materials_handler)
+
+    lots = queries.lots_issued_to("WO-000042/10")
+
+    assert set(lots) == {issued, consumed}

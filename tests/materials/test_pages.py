@@ -269,3 +269,21 @@ def test_expired_lot_status_shows(handler_client):
 
     assert "Expired" in page.content.decode()
     assert lot.status == LotStatus.AVAILABLE
+
+
+def test_scrap_page_needs_a_reason_and_scraps(handler_client):
+    bin_ = make_location(code="BIN-S")
+    lot = make_lot(quantity=3, location=bin_, lot_code="SCRAP-1")
+    url = reverse("materials:scrap")
+
+    refused = handler_client.post(
+        url, {"stock": "SCRAP-1", "quantity": "3", "location": "BIN-S"}
+    )
+    handler_client.post(
+        url,
+        {"stock": "SCRAP-1", "quantity": "3", "location": "BIN-S", "reason": "Rust"},
+    )
+
+    assert "This field is required" in refused.content.decode()
+    lot.refresh_from_db()
+    assert lot.status == LotStatus.SCRAPPED
