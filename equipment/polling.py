@@ -700,6 +700,7 @@ class PollStats:
     rows_written: int = 0
     on_time: int = 0
     started_at: float = field(default_factory=time.monotonic)
+    poller: str = ""
 
     def record(
         self, interval: float, late: float, duration: float, failed: bool
@@ -728,6 +729,7 @@ def run_polling_group(
     stats = stats or PollStats()
     stop = stop or threading.Event()
     lock = GroupLock(group)
+    stats.poller = lock.token
     if not lock.acquire():
         logger.info("Polling group %s already runs elsewhere", group)
         return stats
@@ -780,7 +782,7 @@ async def _run_group(
     queue: asyncio.Queue[Reading] = asyncio.Queue()
     tasks: dict[int, asyncio.Task[None]] = {}
     configs: dict[int, DeviceConfig] = {}
-    poller = poller_name()
+    poller = lock.token
 
     def running() -> bool:
         if stop.is_set() or shutting_down.is_set():
