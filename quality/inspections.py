@@ -152,10 +152,17 @@ def _operation_plans(
 
 
 def on_lot_received(lot_id: int, needs_inspection: bool = True, **_: Any) -> None:
-    """LOT_RECEIVED: an incoming inspection order per receipt plan of the item."""
+    """LOT_RECEIVED: an incoming inspection order per receipt plan of the item.
+
+    Only lots that materials put in quarantine for inspection get one.
+    """
+    if not needs_inspection:
+        return
     lot = Lot.objects.select_related("item").filter(pk=lot_id).first()
     if lot is None:
         logger.warning("Received lot %s is gone", lot_id)
+        return
+    if lot.status != LotStatus.QUARANTINE:
         return
     size = int(lot.initial_quantity) or None
     for plan in _active_plans(InspectionTrigger.RECEIPT, standard__item=lot.item):
@@ -518,10 +525,8 @@ def _after_failure(order: InspectionOrder, actor: Any, decision: Decision) -> No
         machine=order.machine,
     )
     plan = order.plan
-    if plan.holds_lot_on_failure and order.lot is not None:
-        if order.lot.status == LotStatus.ON_HOLD:
-            _keep_final_hold(order, report)
-        else:
+    if order.lot is not None:
+        if plan.holds_lot_on_failure:
             holds.hold_lots(
                 order.lot,
                 actor,
@@ -529,6 +534,7 @@ def _after_failure(order: InspectionOrder, actor: Any, decision: Decision) -> No
                 nonconformance=report,
                 inspection_order=order,
             )
+        _keep_final_hold(order, report)
     if plan.stops_operation_on_failure and order.operation is not None:
         stop_operation(order, actor, description)
 

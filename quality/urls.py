@@ -5,6 +5,7 @@ from quality.views import (
     inspections,
     nonconformances,
     plans,
+    reports,
     spc,
     standards,
     trace,
@@ -116,4 +117,7 @@ urlpatterns = [
     path("holds/<int:pk>/", holds.hold_detail, name="hold-detail"),
     path("holds/<int:pk>/release/", holds.hold_release, name="hold-release"),
     path("trace/", trace.trace, name="trace"),
+    path("reports/", reports.report, name="report-index"),
+    path("reports/<slug:name>/", reports.report, name="report"),
+    path("reports/<slug:name>/export/", reports.report_export, name="report-export"),
 ]

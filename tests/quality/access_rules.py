@@ -97,3 +97,11 @@ RULES |= {
     "quality:hold-release": Rule(roles=EDITORS, method="post", kwargs=_hold),
     "quality:trace": Rule(roles=VIEWERS),
 }
+
+RULES |= {
+    "quality:report-index": Rule(roles=VIEWERS),
+    "quality:report": Rule(roles=VIEWERS, kwargs=lambda: {"name": "defect-pareto"}),
+    "quality:report-export": Rule(
+        roles=VIEWERS, kwargs=lambda: {"name": "first-pass-yield"}
+    ),
+}
