@@ -132,6 +132,10 @@ class Command(BaseCommand):
             return
         if lots < 1000:
             raise CommandError("--lots must be at least 1000.")
+        if "materials_lotlink" not in connection.introspection.table_names():
+            raise CommandError(
+                "The materials tables are missing: run `manage.py migrate` first."
+            )
 
         info = None if options["rebuild"] else self._existing(lots)
         reused = info is not None
@@ -275,7 +279,10 @@ class Command(BaseCommand):
         figures["samples"] = samples
 
         # The heaviest traces: forward from bulk lots feeding hundreds.
-        bulk_ids = list(range(1, max(1, lots // BULK_EVERY) + 1))[:50]
+        bulk_lots = max(1, lots // BULK_EVERY)
+        bulk_ids = [rng.randint(1, bulk_lots) for _ in range(max(20, samples // 10))]
+        for lot_id in bulk_ids[:5]:
+            trace_forward(lot_id)
         bulk_timings, bulk_returned = [], []
         for lot_id in bulk_ids:
             started = time.perf_counter()
