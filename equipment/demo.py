@@ -28,7 +28,7 @@ from equipment.models import (
     Tag,
     WorkCenter,
 )
-from equipment.simulator import REGISTER_MAP
+from equipment.simulator import DEADBANDS, REGISTER_MAP
 
 SITE = ("SZ", "Suzhou pump housing plant")
 AREAS = [("MACH", "Machining hall"), ("ASSY", "Assembly hall")]
@@ -178,7 +178,7 @@ def _plcs(machines: list[Machine]) -> int:
                 scale=Decimal(scale),
                 role=role,
                 unit=unit,
-                deadband=Decimal("0.5") if role == "temperature" else Decimal(0),
+                deadband=Decimal(DEADBANDS.get(name, "0")),
             )
     return count
 

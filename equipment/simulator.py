@@ -111,6 +111,14 @@ REGISTER_MAP = [
     ("running_bit", "discrete_input", 0, "bool", "big", "1", "value", ""),
 ]
 
+# History deadbands that suit the register map (demo and benchmark).
+DEADBANDS = {
+    "operating_seconds": "60",
+    "spindle_speed": "50",
+    "temperature": "0.5",
+    "temperature_float": "0.5",
+}
+
 _WRITE_FUNCTION_CODES = {5, 6, 15, 16, 22, 23}
 _internal_write: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "internal_write", default=False
