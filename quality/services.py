@@ -320,3 +320,37 @@ def set_control_limits(
     characteristic.baseline_from = baseline_from
     characteristic.baseline_to = baseline_to
     return limits
+
+
+# Alerts and stops ----------------------------------------------------------
+
+
+def acknowledge_alert(alert: Any, actor: Any) -> None:
+    """An inspector or supervisor has seen the broken run rule."""
+    if not has_role(actor, Role.QUALITY, Role.SUPERVISOR, Role.ADMIN):
+        raise QualityError(_("You may not acknowledge SPC alerts."), code="not_allowed")
+    with transaction.atomic():
+        alert = type(alert).objects.select_for_update().get(pk=alert.pk)
+        if alert.acknowledged_at is not None:
+            return
+        before = audit.snapshot(alert)
+        alert.acknowledged_at = timezone.now()
+        alert.acknowledged_by = actor
+        alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+        audit.record_change(alert, before, actor=actor)
+
+
+def lift_operation_stop(stop: Any, actor: Any, reason: str) -> None:
+    """Let a stopped operation run again once quality has dealt with the cause."""
+    _require_role(actor)
+    if not (reason or "").strip():
+        raise QualityError({"reason": _("Say why the operation may run again.")})
+    with transaction.atomic():
+        stop = type(stop).objects.select_for_update().get(pk=stop.pk)
+        if stop.lifted_at is not None:
+            raise QualityError(_("This stop was lifted already."))
+        before = audit.snapshot(stop)
+        stop.lifted_at = timezone.now()
+        stop.lifted_by = actor
+        stop.save(update_fields=["lifted_at", "lifted_by"])
+        audit.record_change(stop, before, actor=actor, reason=reason.strip())

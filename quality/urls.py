@@ -117,6 +117,12 @@ urlpatterns = [
     path("holds/<int:pk>/", holds.hold_detail, name="hold-detail"),
     path("holds/<int:pk>/release/", holds.hold_release, name="hold-release"),
     path("trace/", trace.trace, name="trace"),
+    path(
+        "alerts/<int:pk>/acknowledge/",
+        inspections.alert_acknowledge,
+        name="alert-acknowledge",
+    ),
+    path("stops/<int:pk>/lift/", inspections.stop_lift, name="stop-lift"),
     path("reports/", reports.report, name="report-index"),
     path("reports/<slug:name>/", reports.report, name="report"),
     path("reports/<slug:name>/export/", reports.report_export, name="report-export"),

@@ -9,16 +9,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mes.roles import has_role, role_required
-from quality import inspections, signatures
+from quality import inspections, services, signatures
 from quality.models import (
     InspectionOrder,
     LotHold,
     Nonconformance,
     NonconformanceStatus,
+    OperationStop,
     QualityError,
     SpcAlert,
 )
-from quality.views.common import EDIT_ROLES, VIEW_ROLES
+from quality.views.common import EDIT_ROLES, VIEW_ROLES, report_error
 
 ROWS_ON_HOME = 50
 
@@ -45,6 +46,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "alerts": SpcAlert.objects.filter(acknowledged_at__isnull=True).select_related(
             "characteristic__standard"
         )[:ROWS_ON_HOME],
+        "stops": OperationStop.objects.filter(lifted_at__isnull=True).select_related(
+            "operation__work_order", "machine", "inspection_order"
+        ),
     }
     return render(request, "quality/home.html", context)
 
@@ -174,3 +178,27 @@ def inspection_sign(request: HttpRequest, pk: int) -> HttpResponse:
             % {"number": order.number},
         )
     return redirect("quality:inspection-order", pk=order.pk)
+
+
+@require_POST
+@role_required(*VIEW_ROLES)
+def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = get_object_or_404(SpcAlert, pk=pk)
+    try:
+        services.acknowledge_alert(alert, request.user)
+    except QualityError as error:
+        report_error(request, error)
+    return redirect("quality:home")
+
+
+@require_POST
+@role_required(*EDIT_ROLES)
+def stop_lift(request: HttpRequest, pk: int) -> HttpResponse:
+    stop = get_object_or_404(OperationStop, pk=pk)
+    try:
+        services.lift_operation_stop(stop, request.user, request.POST.get("reason", ""))
+    except QualityError as error:
+        report_error(request, error)
+    else:
+        messages.success(request, _("The operation may run again."))
+    return redirect("quality:home")

@@ -47,5 +47,10 @@ def _plan_form(request: HttpRequest, plan: InspectionPlan | None) -> HttpRespons
     return render(
         request,
         "quality/form.html",
-        {"form": form, "title": title, "cancel_href": reverse("quality:plan-list")},
+        {
+            "form": form,
+            "title": title,
+            "cancel_href": reverse("quality:plan-list"),
+            "record": plan,
+        },
     )

@@ -150,6 +150,7 @@ def _characteristic_form(
             "form": form,
             "title": _("Characteristic of %(standard)s") % {"standard": standard},
             "cancel_href": reverse("quality:standard-detail", args=[standard.pk]),
+            "record": characteristic,
         },
     )
 

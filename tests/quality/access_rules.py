@@ -105,3 +105,31 @@ RULES |= {
         roles=VIEWERS, kwargs=lambda: {"name": "first-pass-yield"}
     ),
 }
+
+
+def _alert() -> dict[str, int]:
+    from quality.models import SpcAlert
+    from tests.factories.quality import make_characteristic
+
+    alert = SpcAlert.objects.create(
+        characteristic=make_characteristic(), rule=1, subgroup=1, value=1.0
+    )
+    return {"pk": alert.pk}
+
+
+def _stop() -> dict[str, int]:
+    from quality.models import OperationStop
+    from tests.factories.quality import make_inspection_order, make_operation
+
+    stop = OperationStop.objects.create(
+        operation=make_operation(), inspection_order=make_inspection_order()
+    )
+    return {"pk": stop.pk}
+
+
+RULES |= {
+    "quality:alert-acknowledge": Rule(roles=VIEWERS, method="post", kwargs=_alert),
+    "quality:stop-lift": Rule(
+        roles=EDITORS, method="post", kwargs=_stop, data={"reason": "x"}
+    ),
+}

@@ -352,3 +352,21 @@ def test_final_inspection_holds_the_output_lot_until_it_passes(quality_inspector
     output.refresh_from_db()
     assert output.status == LotStatus.AVAILABLE
     assert not LotHold.objects.filter(lot=output, released_at__isnull=True).exists()
+
+
+def test_quality_lifts_a_stop_with_a_reason(client, quality_inspector):
+    from quality.models import OperationStop
+
+    stop = OperationStop.objects.create(
+        operation=make_operation(), inspection_order=make_plan_order()
+    )
+    client.force_login(quality_inspector)
+    url = reverse("quality:stop-lift", args=[stop.pk])
+
+    client.post(url, {"reason": ""})
+    stop.refresh_from_db()
+    assert stop.lifted_at is None
+
+    client.post(url, {"reason": "Insert changed, first part good"})
+    stop.refresh_from_db()
+    assert stop.lifted_by == quality_inspector

@@ -132,3 +132,18 @@ def test_a_broken_run_rule_raises_one_alert(quality_inspector):
         (1, 31)
     ]
     assert SpcAlert.objects.filter(rule=1).count() == 1
+
+
+def test_alerts_are_acknowledged_once(client, supervisor):
+    characteristic = make_characteristic()
+    alert = SpcAlert.objects.create(
+        characteristic=characteristic, rule=2, subgroup=9, value=10.0
+    )
+    client.force_login(supervisor)
+    home = client.get(reverse("quality:home"))
+    assert "Rule" in home.content.decode()
+
+    client.post(reverse("quality:alert-acknowledge", args=[alert.pk]))
+
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == supervisor
