@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from materials.genealogy import Trace, TracedLot, trace_backward, trace_forward
 from materials.models import (
     Item,
+    Location,
     Lot,
     LotStatus,
     MoveKind,
@@ -30,8 +31,12 @@ __all__ = [
     "OpenReceipt",
     "RecallEntry",
     "ReorderSuggestion",
+    "LocationRow",
+    "location_tree",
     "lots_issued_to",
+    "search_lots",
     "on_hand_by_item",
+    "open_purchase_plan_lines",
     "open_receipts_by_item",
     "recall_report",
     "reorder_suggestions",
@@ -81,12 +86,21 @@ class OpenReceipt:
     purchase_plan_number: str
 
 
+def open_purchase_plan_lines() -> QuerySet[PurchasePlanLine]:
+    """Lines of approved purchase plans still to be received, by need date."""
+    return (
+        PurchasePlanLine.objects.filter(
+            plan__status=PurchasePlanStatus.APPROVED,
+            received_quantity__lt=F("quantity"),
+        )
+        .select_related("plan", "item", "item__unit", "supplier")
+        .order_by("needed_by", "pk")
+    )
+
+
 def open_receipts_by_item(item_ids: list[int] | None = None) -> list[OpenReceipt]:
     """Quantities still to arrive on approved purchase plans, by need date."""
-    lines = PurchasePlanLine.objects.filter(
-        plan__status=PurchasePlanStatus.APPROVED,
-        received_quantity__lt=F("quantity"),
-    ).select_related("plan")
+    lines = open_purchase_plan_lines()
     if item_ids is not None:
         lines = lines.filter(item_id__in=item_ids)
     return [
@@ -97,7 +111,7 @@ def open_receipts_by_item(item_ids: list[int] | None = None) -> list[OpenReceipt
             purchase_plan_line_id=line.pk,
             purchase_plan_number=line.plan.number,
         )
-        for line in lines.order_by("needed_by", "pk")
+        for line in lines
     ]
 
 
@@ -279,3 +293,50 @@ def moves_of(*, item: Item | None = None, lot: Lot | None = None, limit: int = 2
     if lot is not None:
         moves = moves.filter(lot=lot)
     return moves.order_by("-moved_at", "-id")[:limit]
+
+
+def search_lots(text: str = "", status: str = "") -> QuerySet[Lot]:
+    """Lots by code, item or supplier lot code, with their stock on hand."""
+    lots = Lot.objects.select_related("item", "item__unit").annotate(
+        on_hand=Coalesce(Sum("balances__quantity"), Decimal(0))
+    )
+    # Without a status, only lots that still have stock.
+    lots = lots.filter(status=status) if status else lots.filter(on_hand__gt=0)
+    if text:
+        lots = lots.filter(
+            Q(code__icontains=text)
+            | Q(item__code__icontains=text)
+            | Q(supplier_lot_code__icontains=text)
+        )
+    return lots.order_by("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class LocationRow:
+    location: Location
+    depth: int
+    stock_lines: int
+
+
+def location_tree() -> list[LocationRow]:
+    """Active locations in tree order (warehouse, its zones, their bins)."""
+    locations = list(Location.objects.filter(is_active=True).order_by("code"))
+    lines = dict(
+        StockBalance.objects.filter(quantity__gt=0)
+        .values("location_id")
+        .annotate(count=Count("id"))
+        .values_list("location_id", "count")
+    )
+    children: dict[int | None, list[Location]] = {}
+    known = {location.pk for location in locations}
+    for location in locations:
+        parent = location.parent_id if location.parent_id in known else None
+        children.setdefault(parent, []).append(location)
+    rows: list[LocationRow] = []
+    stack = [(location, 0) for location in reversed(children.get(None, []))]
+    while stack:
+        location, depth = stack.pop()
+        rows.append(LocationRow(location, depth, lines.get(location.pk, 0)))
+        below = children.get(location.pk, [])
+        stack.extend((child, depth + 1) for child in reversed(below))
+    return rows

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from materials import services
+from materials import queries, services
 from materials.forms import IssueForm, MoveForm, ReceiveForm, ScrapForm
 from materials.models import Lot, PurchasePlanLine, plain_quantity
 from materials.services import StockError
@@ -20,12 +20,14 @@ from materials.views import HANDLERS
 from mes.roles import role_required
 
 
-def _page(request: HttpRequest, form: Any, title: str, button: str) -> HttpResponse:
+def _page(
+    request: HttpRequest, form: Any, title: str, button: str, **extra: Any
+) -> HttpResponse:
     last_lot = None
     if request.GET.get("lot", "").isdigit():
         last_lot = Lot.objects.filter(pk=request.GET["lot"]).first()
     context = {"form": form, "title": title, "button": button, "last_lot": last_lot}
-    return render(request, "materials/stock_form.html", context)
+    return render(request, "materials/stock_form.html", context | extra)
 
 
 @role_required(*HANDLERS)
@@ -59,7 +61,14 @@ def receive(request: HttpRequest) -> HttpResponse:
                 % {"code": lot.code, "status": lot.get_status_display()},
             )
             return redirect(f"{reverse('materials:receive')}?lot={lot.pk}")
-    return _page(request, form, _("Receive"), _("Receive"))
+    return _page(
+        request,
+        form,
+        _("Receive"),
+        _("Receive"),
+        line=line,
+        open_lines=None if line else queries.open_purchase_plan_lines()[:50],
+    )
 
 
 def _purchase_plan_line(request: HttpRequest) -> PurchasePlanLine | None:

@@ -72,6 +72,31 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*VIEWERS)
+def lots(request: HttpRequest) -> HttpResponse:
+    """Lots in stock, or of one status, searched by code."""
+    text = request.GET.get("q", "").strip()
+    status = request.GET.get("status", "")
+    if status not in LotStatus.values:
+        status = ""
+    context = {
+        "lots": queries.search_lots(text, status)[:300],
+        "q": text,
+        "status": status,
+        "statuses": LotStatus.choices,
+    }
+    if request.htmx:
+        return render(request, "materials/lots.html#lot-rows", context)
+    return render(request, "materials/lots.html", context)
+
+
+@role_required(*VIEWERS)
+def locations(request: HttpRequest) -> HttpResponse:
+    """The location tree with the number of stock lines in each."""
+    context = {"rows": queries.location_tree()}
+    return render(request, "materials/locations.html", context)
+
+
+@role_required(*VIEWERS)
 def lot_find(request: HttpRequest) -> HttpResponse:
     """Open the lot whose code was scanned or typed."""
     form = LotSearchForm(request.GET)
@@ -98,7 +123,6 @@ def lot_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "backward_cut": backward_cut,
         "forward": forward,
         "forward_cut": forward_cut,
-        "statuses": dict(LotStatus.choices),
     }
     return render(request, "materials/lot_detail.html", context)
 
@@ -130,7 +154,6 @@ def recall(request: HttpRequest, pk: int) -> HttpResponse:
         "lot": lot,
         "entries": entries,
         "reached": len(trace.lots) - 1,
-        "statuses": dict(LotStatus.choices),
     }
     return render(request, "materials/recall.html", context)
 

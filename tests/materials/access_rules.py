@@ -44,7 +44,9 @@ def post(allowed, kwargs=None, data=None):
 RULES = {
     "materials:home": Rule(roles=VIEWERS),
     "materials:item-detail": Rule(roles=VIEWERS, kwargs=lambda: {"pk": make_item().pk}),
+    "materials:lots": Rule(roles=VIEWERS),
     "materials:lot-find": Rule(roles=VIEWERS),
+    "materials:locations": Rule(roles=VIEWERS),
     "materials:lot-detail": Rule(roles=VIEWERS, kwargs=lot_pk),
     "materials:lot-label": Rule(roles=VIEWERS, kwargs=lot_pk),
     "materials:recall": Rule(roles=VIEWERS, kwargs=lot_pk),

@@ -287,3 +287,58 @@ def test_scrap_page_needs_a_reason_and_scraps(handler_client):
     assert "This field is required" in refused.content.decode()
     lot.refresh_from_db()
     assert lot.status == LotStatus.SCRAPPED
+
+
+def test_receive_page_lists_expected_deliveries(handler_client, materials_handler):
+    # given an approved plan with an open line
+    item = make_item(code="SEAL-1")
+    planner = make_user("pia.planner", Role.PLANNER)
+    plan = services.create_purchase_plan(
+        planner,
+        [services.PurchaseSuggestion(item.pk, Decimal(30), datetime.date(2027, 1, 5))],
+    )
+    services.submit_purchase_plan(plan, planner)
+    services.approve_purchase_plan(plan, materials_handler)
+    line = plan.lines.get()
+
+    # when the receive page is opened, with and without the line chosen
+    listing = handler_client.get(reverse("materials:receive")).content.decode()
+    chosen = handler_client.get(reverse("materials:receive"), {"line": line.pk})
+
+    # then the line is offered, and choosing it names the plan
+    assert f"?line={line.pk}" in listing
+    assert plan.number in chosen.content.decode()
+    assert "30 pcs still open" in chosen.content.decode()
+
+
+def test_lots_page_lists_lots_in_stock_and_by_status(handler_client, quality_inspector):
+    in_stock = make_lot(quantity=2, lot_code="IN-STOCK")
+    held = make_lot(quantity=2, lot_code="HELD-2")
+    services.hold_lot(held, quality_inspector, "Suspect")
+
+    everything = handler_client.get(reverse("materials:lots")).content.decode()
+    on_hold = handler_client.get(
+        reverse("materials:lots"), {"status": LotStatus.ON_HOLD}
+    ).content.decode()
+
+    assert in_stock.code in everything and held.code in everything
+    assert held.code in on_hold and in_stock.code not in on_hold
+
+
+def test_locations_page_shows_the_tree(handler_client):
+    warehouse = make_location(LocationKind.WAREHOUSE, code="WH-T")
+    zone = make_location("zone", parent=warehouse, code="WH-T-Z")
+    make_location(parent=zone, code="WH-T-Z-01")
+
+    content = handler_client.get(reverse("materials:locations")).content.decode()
+
+    assert content.index("WH-T-Z-01") > content.index("WH-T-Z") > 0
+    assert 'class="depth-2"' in content
+
+
+def test_pages_speak_chinese(client, materials_handler):
+    client.force_login(materials_handler)
+
+    page = client.get(reverse("materials:home"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert "现存量" in page.content.decode()
