@@ -2,13 +2,16 @@
 
 from typing import Any
 
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from dispatch.models import WorkLog
 from materials import services as materials
 from materials.genealogy import trace_backward, trace_forward
-from materials.models import StockMove
+from materials.models import Lot, StockMove
 from mes.roles import role_required
+from planning.models import WorkOrderOperation
 from quality.models import InspectionOrder, InspectionResult, Nonconformance
 from quality.views.common import VIEW_ROLES
 
@@ -58,10 +61,21 @@ def _lot_context(lot: Any) -> dict[str, Any]:
         .select_related("lot", "moved_by")
         .order_by("-moved_at")[:MOVES_SHOWN]
     )
+    operations = _operations_of(
+        {move.reference for move in moves}
+        | set(Lot.objects.filter(pk__in=lot_ids).values_list("reference", flat=True))
+    )
+    logs = list(
+        WorkLog.objects.filter(operation__in=operations).select_related(
+            "machine", "operator"
+        )
+    )
     machines = {order.machine for order in orders if order.machine is not None}
+    machines |= {log.machine for log in logs}
     people = {move.moved_by for move in moves if move.moved_by is not None} | {
         order.decided_by for order in orders if order.decided_by is not None
     }
+    people |= {log.operator for log in logs if log.operator is not None}
     return {
         "lot": lot,
         "backward": backward.reached,
@@ -71,4 +85,17 @@ def _lot_context(lot: Any) -> dict[str, Any]:
         "machines": sorted(machines, key=lambda machine: machine.code),
         "people": sorted(people, key=lambda person: person.username),
         "nonconformances": Nonconformance.objects.filter(lot_id__in=lot_ids),
+        "operations": operations,
     }
+
+
+def _operations_of(references: set[str]) -> list[WorkOrderOperation]:
+    """Operations named by references of the form WORK-ORDER/SEQUENCE."""
+    condition = Q(pk__in=[])
+    for reference in references:
+        number, _slash, sequence = (reference or "").rpartition("/")
+        if number and sequence.isdigit():
+            condition |= Q(work_order__number=number, sequence=int(sequence))
+    return list(
+        WorkOrderOperation.objects.filter(condition).select_related("work_order")
+    )
