@@ -682,9 +682,20 @@ def poll_once(
     async def read_all() -> list[Reading]:
         return list(await asyncio.gather(*(read_device(config) for config in configs)))
 
-    readings = asyncio.run(read_all()) if configs else []
+    readings = _run_coroutine(read_all()) if configs else []
     apply_readings(readings, poller=poller or poller_name())
     return readings
+
+
+def _run_coroutine(coroutine: Any) -> Any:
+    """Run a coroutine to its end, also from a thread that has a loop running
+    (a browser test's, an async view's): then on a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(asyncio.run, coroutine).result()
 
 
 # The long-running loop of a polling group.

@@ -5,6 +5,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from equipment import polling, services
@@ -163,3 +164,84 @@ def test_manual_counts_are_added_per_minute_and_bad_counts_refused(operator):
     # then the minute holds the sum
     count = machine.production_counts.get()
     assert (count.good, count.scrap, count.source) == (15, 1, "manual")
+
+
+def test_operator_gives_a_reason_on_the_tablet_page(client, operator):
+    # given an unclassified stop shown on the downtime page
+    machine = make_machine(code="T09")
+    now = timezone.now()
+    event = DowntimeEvent.objects.create(
+        machine=machine, started_at=now - timedelta(minutes=10), ended_at=now
+    )
+    reason = breakdown()
+    client.force_login(operator)
+    page = client.get(reverse("equipment:downtime"))
+    assert f'id="stop-{event.pk}"' in page.text
+    assert "Spindle" in page.text
+
+    # when the operator taps the reason
+    response = client.post(
+        reverse("equipment:downtime-classify", args=[event.pk]),
+        {"reason": reason.pk},
+    )
+
+    # then the stop is classified and gone from the list
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.reason == reason
+    assert f'id="stop-{event.pk}"' not in client.get(reverse("equipment:downtime")).text
+
+
+def test_unknown_reason_is_refused_and_changes_nothing(client, operator):
+    # given an unclassified stop
+    event = DowntimeEvent.objects.create(
+        machine=make_machine(), started_at=timezone.now()
+    )
+    client.force_login(operator)
+
+    # when a reason that does not exist is posted
+    response = client.post(
+        reverse("equipment:downtime-classify", args=[event.pk]),
+        {"reason": 999999},
+        follow=True,
+    )
+
+    # then a clear message is shown and the stop keeps no reason
+    assert "Choose a reason from the list." in response.text
+    event.refresh_from_db()
+    assert event.reason is None
+
+
+def test_manual_downtime_form_shows_errors_and_records(client, supervisor):
+    # given a machine without PLC
+    machine = make_machine()
+    reason = breakdown()
+    client.force_login(supervisor)
+    url = reverse("equipment:downtime-new")
+
+    # when a backwards stop is entered, then a correct one
+    bad = client.post(
+        url,
+        {
+            "machine": machine.pk,
+            "started_at": "2026-12-01T10:30",
+            "ended_at": "2026-12-01T10:00",
+            "reason": reason.pk,
+        },
+    )
+    good = client.post(
+        url,
+        {
+            "machine": machine.pk,
+            "started_at": "2026-12-01T10:00",
+            "ended_at": "2026-12-01T10:30",
+            "reason": reason.pk,
+        },
+    )
+
+    # then the first is refused with a message and the second recorded
+    assert "The stop must end after it starts." in bad.text
+    assert good.status_code == 302
+    event = DowntimeEvent.objects.get(machine=machine)
+    assert event.duration_seconds == 1800
+    assert event.source == "manual"

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from equipment import queries, services
@@ -162,3 +163,75 @@ def test_empty_fault_description_is_refused(operator):
     with pytest.raises(EquipmentError, match="Describe the fault"):
         services.report_fault(machine, "   ", actor=operator)
     assert not MaintenanceOrder.objects.exists()
+
+
+def test_technician_works_an_order_on_the_tablet(client, maintenance_technician):
+    # given a due preventive order with one check
+    calendar_plan(make_machine())
+    [order] = services.create_due_orders()
+    result = order.checklist_results.get()
+    client.force_login(maintenance_technician)
+    url = reverse("equipment:order-detail", args=[order.pk])
+    assert "Start work" in client.get(url).text
+
+    # when the technician starts, then completes without and with the check
+    client.post(reverse("equipment:order-start", args=[order.pk]))
+    missing = client.post(
+        reverse("equipment:order-complete", args=[order.pk]),
+        {"work_done": "Oiled", "minutes_spent": 15},
+    )
+    done = client.post(
+        reverse("equipment:order-complete", args=[order.pk]),
+        {
+            "work_done": "Oiled",
+            "minutes_spent": 15,
+            f"found_{result.pk}": "OK",
+            f"ok_{result.pk}": "yes",
+        },
+    )
+
+    # then the incomplete form was refused and the order is completed
+    assert missing.status_code == 400
+    assert done.status_code == 302
+    order.refresh_from_db()
+    assert order.status == OrderStatus.COMPLETED
+    assert order.minutes_spent == 15
+    assert order.checklist_results.get().is_ok is True
+
+
+def test_operator_may_not_start_an_order(client, operator):
+    # given an open order
+    calendar_plan(make_machine())
+    [order] = services.create_due_orders()
+    client.force_login(operator)
+
+    # when an operator tries to start it
+    response = client.post(reverse("equipment:order-start", args=[order.pk]))
+
+    # then it is refused and nothing changed
+    assert response.status_code == 403
+    order.refresh_from_db()
+    assert order.status == OrderStatus.OPEN
+
+
+def test_fault_report_page_opens_a_repair_order(client, operator):
+    # given a machine
+    machine = make_machine(code="W05")
+    client.force_login(operator)
+
+    # when the operator reports a fault on the tablet
+    response = client.post(
+        reverse("equipment:fault-report-new"),
+        {
+            "machine": machine.pk,
+            "description": "Conveyor belt torn",
+            "failure_category": "mechanical",
+            "machine_stopped": "on",
+        },
+        follow=True,
+    )
+
+    # then the repair order is named in the confirmation
+    order = MaintenanceOrder.objects.get(machine=machine)
+    assert order.number in response.text
+    assert order.failure_category == "mechanical"

@@ -1,9 +1,14 @@
-"""OEE, MTBF and MTTR on hand-computed cases."""
+"""OEE, MTBF and MTTR on hand-computed cases, the report and its exports."""
 
+import csv
+import io
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
 
 from equipment import oee
 from equipment.models import (
@@ -149,3 +154,32 @@ def test_downtime_pareto_orders_reasons_by_time(db):
         ("Unclassified", 80 * 60, 2)
     ]
     assert bars[0].cumulative == 1
+
+
+def test_oee_page_and_exports(client, supervisor):
+    # given a machine with counts today
+    machine = machine_on_utc_day_shift(code="X01")
+    ProductionCount.objects.create(
+        machine=machine,
+        period_start=timezone.now().replace(second=0, microsecond=0),
+        good=12,
+        scrap=1,
+    )
+    client.force_login(supervisor)
+
+    # when the report and both exports are asked
+    page = client.get(reverse("equipment:oee"), {"days": 7})
+    as_csv = client.get(reverse("equipment:oee-export"), {"days": 7})
+    as_excel = client.get(
+        reverse("equipment:oee-export"), {"days": 7, "format": "xlsx"}
+    )
+
+    # then the page shows the machine and the files hold its counts
+    assert "X01" in page.text
+    assert "Downtime Pareto" in page.text
+    rows = list(csv.reader(io.StringIO(as_csv.content.decode())))
+    assert rows[0][0] == "Machine"
+    assert [row[4:6] for row in rows if row[0] == "X01"] == [["12", "1"]]
+    sheet = load_workbook(io.BytesIO(as_excel.content)).active
+    values = [row for row in sheet.iter_rows(values_only=True) if row[0] == "X01"]
+    assert values[0][4:6] == (12, 1)

@@ -3,6 +3,8 @@
 import struct
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from equipment import registers
 from equipment.models import Tag
@@ -181,4 +183,40 @@ def test_csv_import_refuses_overlapping_addresses(admin_user):
     assert refused.value.errors == [
         f"Machine {code}: good and speed overlap at address 3."
     ]
+    assert device.tags.count() == 10
+
+
+def test_admin_imports_a_register_map_file(client, admin_user):
+    # given a device and a file that moves its speed tag
+    device = make_plc_device()
+    text = registers.export_csv([device]).replace(
+        "spindle_speed,holding,8,", "spindle_speed,holding,16,"
+    )
+    upload = SimpleUploadedFile("map.csv", text.encode(), content_type="text/csv")
+    client.force_login(admin_user)
+
+    # when it is uploaded on the admin import page
+    response = client.post(
+        reverse("admin:equipment_plcdevice_import"), {"file": upload}
+    )
+
+    # then the map is imported
+    assert response.status_code == 302
+    assert Tag.objects.get(device=device, name="spindle_speed").address == 16
+
+
+def test_admin_import_lists_the_errors(client, admin_user):
+    # given a file with an unknown register kind
+    device = make_plc_device()
+    text = (
+        CSV_HEADER + f"{device.machine.code},x,register,0,uint16,big,1,0,value,,,,0\n"
+    )
+    upload = SimpleUploadedFile("map.csv", text.encode(), content_type="text/csv")
+    client.force_login(admin_user)
+
+    # when uploaded, then the page lists the error and nothing changed
+    response = client.post(
+        reverse("admin:equipment_plcdevice_import"), {"file": upload}
+    )
+    assert "Row 2: x: unknown register kind register." in response.text
     assert device.tags.count() == 10
