@@ -50,16 +50,19 @@ def control_chart(
     height: int = 240,
     decimals: int = 3,
     title: str = "",
+    limit_series: Sequence[np.ndarray] = (),
 ) -> SafeString:
     """One chart: the points joined by a line, reference lines, flagged points.
 
-    ``lower`` and ``upper`` of the value axis cover points and lines with a
-    margin; NaN points (the first moving range) are skipped.
+    The value axis covers points and lines with a margin; NaN points (the
+    first moving range) are skipped. ``limit_series`` are control limits
+    that vary point by point (a p chart's), drawn as stepped dashed lines.
     """
     values = np.asarray(points, dtype=float)
     finite = values[np.isfinite(values)]
     references = [line.value for line in lines if np.isfinite(line.value)]
-    span = np.concatenate([finite, np.asarray(references, dtype=float)])
+    varying = [np.asarray(series, dtype=float) for series in limit_series]
+    span = np.concatenate([finite, np.asarray(references, dtype=float), *varying])
     if len(span) == 0:
         span = np.array([0.0, 1.0])
     low, high = float(span.min()), float(span.max())
@@ -97,6 +100,16 @@ def control_chart(
             f'<text class="spc-label" x="{LEFT + plot_width - 2}" '
             f'y="{level - 3:.1f}" text-anchor="end" {_LABEL}>'
             f"{escape(line.label)}</text>"
+        )
+    for series in varying:
+        steps = " ".join(
+            f"{x(index) - step / 2:.1f},{y(value):.1f} "
+            f"{x(index) + step / 2:.1f},{y(value):.1f}"
+            for index, value in enumerate(series)
+        )
+        parts.append(
+            f'<polyline class="spc-line spc-limit" fill="none" '
+            f'{_LOOK["spc-limit"]} points="{steps}"/>'
         )
     path = " ".join(
         f"{x(index):.1f},{y(value):.1f}"

@@ -101,3 +101,35 @@ def analyse_loaded(
 
 def _float(value: object) -> float | None:
     return None if value is None else float(value)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class AttributeHistory:
+    """Per decided inspection order: units inspected and nonconforming."""
+
+    labels: list[str]
+    nonconforming: np.ndarray
+    inspected: np.ndarray
+
+
+def attribute_history(characteristic: Characteristic, last: int) -> AttributeHistory:
+    """The newest ``last`` decided orders' counts for a pass / fail check."""
+    from django.db.models import Count, Q
+
+    from quality.models import InspectionResult, InspectionStatus
+
+    rows = list(
+        InspectionResult.objects.filter(
+            characteristic=characteristic,
+            order__status__in=(InspectionStatus.PASSED, InspectionStatus.FAILED),
+        )
+        .values("order__number", "order__decided_at")
+        .annotate(inspected=Count("id"), bad=Count("id", filter=Q(conforms=False)))
+        .order_by("-order__decided_at")[:last]
+    )
+    rows.reverse()
+    return AttributeHistory(
+        [row["order__number"] for row in rows],
+        np.array([row["bad"] for row in rows], dtype=float),
+        np.array([row["inspected"] for row in rows], dtype=float),
+    )

@@ -26,6 +26,8 @@ MAX_POINTS = 500
 def characteristic_chart(request: HttpRequest, pk: int) -> HttpResponse:
     characteristic = get_characteristic_for_user(request.user, pk)
     shown = _points_wanted(request)
+    if not characteristic.is_variable:
+        return _attribute_chart(request, characteristic, shown)
     values = queries.load_measurements([characteristic.pk]).get(
         characteristic.pk, np.zeros(0)
     )
@@ -47,6 +49,50 @@ def characteristic_chart(request: HttpRequest, pk: int) -> HttpResponse:
     if limits is not None:
         context |= _chart_context(characteristic, values, limits, shown)
     return render(request, "quality/characteristic_chart.html", context)
+
+
+def _attribute_chart(
+    request: HttpRequest, characteristic: Characteristic, shown: int
+) -> HttpResponse:
+    """A p chart (varying sample sizes) or np chart (constant) of a check."""
+    history = queries.attribute_history(characteristic, shown)
+    context: dict[str, object] = {
+        "characteristic": characteristic,
+        "count": len(history.labels),
+        "shown": shown,
+    }
+    if len(history.labels) >= 2:
+        constant = bool(np.all(history.inspected == history.inspected[0]))
+        if constant:
+            chart = spc.np_chart(history.nonconforming, int(history.inspected[0]))
+            lines = [
+                charts.Line(float(chart.upper[0]), _("UCL"), "spc-limit"),
+                charts.Line(chart.center, _("CL"), "spc-center"),
+                charts.Line(float(chart.lower[0]), _("LCL"), "spc-limit"),
+            ]
+            series: list[np.ndarray] = []
+        else:
+            chart = spc.p_chart(history.nonconforming, history.inspected)
+            lines = [charts.Line(chart.center, _("CL"), "spc-center")]
+            series = [chart.upper, chart.lower]
+        context["attribute_chart"] = charts.control_chart(
+            chart.points,
+            lines,
+            chart.out_of_control,
+            history.labels,
+            decimals=3 if chart.kind == "p" else 1,
+            title=_("Nonconforming units (np)")
+            if constant
+            else _("Fraction nonconforming (p)"),
+            limit_series=series,
+        )
+        context["chart_kind"] = chart.kind
+        context["out_of_control"] = [
+            label
+            for label, flag in zip(history.labels, chart.out_of_control, strict=True)
+            if flag
+        ]
+    return render(request, "quality/attribute_chart.html", context)
 
 
 def _points_wanted(request: HttpRequest) -> int:

@@ -82,3 +82,36 @@ def test_chart_page_draws_limits_and_flags_a_shift(client, quality_inspector):
 
     overview = client.get(reverse("quality:spc-overview"))
     assert characteristic.name in overview.content.decode()
+
+
+def test_pass_fail_checks_get_an_np_chart(client, quality_inspector):
+    # given three decided inspections of 5 units with 0, 1 and 4 defects
+    from quality import inspections
+    from tests.factories import DEFAULT_PASSWORD
+    from tests.factories.materials import make_lot
+    from tests.factories.quality import make_attribute, make_plan, make_standard
+
+    standard = make_standard("released")
+    characteristic = make_attribute(standard)
+    plan = make_plan(standard, sample_size=5, holds_lot_on_failure=False)
+    defect = characteristic.defect_codes.get()
+    for number, failing in enumerate((0, 1, 4)):
+        lot = make_lot(standard.item, 50)
+        order = inspections.create_order(plan, f"t{number}", lot=lot, lot_size=50)
+        data = {
+            field.name: str(defect.pk) if field.sample_number <= failing else "ok"
+            for field in inspections.entry_fields(order)
+        }
+        inspections.sign_order(order, quality_inspector, data, DEFAULT_PASSWORD)
+    client.force_login(quality_inspector)
+
+    # when its chart is opened
+    response = client.get(
+        reverse("quality:characteristic-chart", args=[characteristic.pk])
+    )
+
+    # then an np chart with centre 5/3 is drawn
+    page = response.content.decode()
+    assert "np chart" in page
+    assert "<svg" in page
+    assert "1.7" in page

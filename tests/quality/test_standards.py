@@ -207,3 +207,15 @@ def test_plan_form_shows_refusals(client, quality_inspector):
     assert response.status_code == 200
     assert "not an AQL" in response.content.decode()
     assert not InspectionPlan.objects.exists()
+
+
+def test_quality_pages_read_in_chinese(client, quality_inspector):
+    make_characteristic()
+    client.force_login(quality_inspector)
+    for name in ("quality:home", "quality:standard-list", "quality:plan-list"):
+        response = client.get(reverse(name), HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert response.status_code == 200
+    assert (
+        "质量标准" in response.content.decode()
+        or "检验计划" in response.content.decode()
+    )
