@@ -67,6 +67,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "item": item,
         "balances": queries.balances_of(item=item),
         "moves": queries.moves_of(item=item, limit=100),
+        "open_lines": queries.open_purchase_plan_lines().filter(item=item),
     }
     return render(request, "materials/item_detail.html", context)
 
