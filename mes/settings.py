@@ -139,6 +139,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "equipment.tasks.prune_measured_values_task",
         "schedule": 86400.0,
     },
+    "dispatch-overruns": {
+        "task": "dispatch.tasks.check_overruns_task",
+        "schedule": 60.0,
+    },
 }
 # Equipment: stops longer than this open downtime; history retention.
 DOWNTIME_THRESHOLD_SECONDS = env_int("DOWNTIME_THRESHOLD_SECONDS", 120)
