@@ -224,6 +224,30 @@ class ScrapForm(forms.Form):
         return data
 
 
+class ProposalForm(forms.Form):
+    """Which lots to take: an item, a quantity and first-expiry or first-in."""
+
+    STRATEGIES = [
+        ("fefo", gettext_lazy("First expiry, first out")),
+        ("fifo", gettext_lazy("First in, first out")),
+    ]
+
+    item = CodeField(label=gettext_lazy("Item"))
+    quantity = QuantityField(label=gettext_lazy("Quantity"))
+    strategy = forms.ChoiceField(
+        label=gettext_lazy("Order"), choices=STRATEGIES, initial="fefo"
+    )
+
+    def clean_item(self) -> Item:
+        return find_item(self.cleaned_data["item"].strip())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if "item" in data and "quantity" in data:
+            data["quantity"] = _quantity(self, data["quantity"], data["item"])
+        return data
+
+
 class LotSearchForm(forms.Form):
     code = CodeField(label=gettext_lazy("Lot code"))
 

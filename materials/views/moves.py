@@ -13,7 +13,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from materials import queries, services
-from materials.forms import IssueForm, MoveForm, ReceiveForm, ScrapForm
+from materials.forms import (
+    IssueForm,
+    MoveForm,
+    ProposalForm,
+    ReceiveForm,
+    ScrapForm,
+)
 from materials.models import Lot, PurchasePlanLine, plain_quantity
 from materials.services import StockError
 from materials.views import HANDLERS
@@ -159,7 +165,27 @@ def issue(request: HttpRequest) -> HttpResponse:
                 },
             )
             return redirect("materials:issue")
-    return _page(request, form, _("Issue to an order"), _("Issue"))
+    return _page(
+        request,
+        form,
+        _("Issue to an order"),
+        _("Issue"),
+        **_proposals(request),
+    )
+
+
+def _proposals(request: HttpRequest) -> dict[str, Any]:
+    """The lots the service proposes for an item, when one is asked for."""
+    if "proposal-item" not in request.GET:
+        return {"proposal_form": ProposalForm(prefix="proposal")}
+    proposal_form = ProposalForm(request.GET, prefix="proposal")
+    proposals = None
+    if proposal_form.is_valid():
+        data = proposal_form.cleaned_data
+        proposals = services.propose_lots(
+            data["item"], data["quantity"], data["strategy"]
+        )
+    return {"proposal_form": proposal_form, "proposals": proposals}
 
 
 @role_required(*HANDLERS)

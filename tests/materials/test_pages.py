@@ -20,7 +20,7 @@ from materials.models import (
 )
 from mes.roles import Role
 from tests.factories import make_user
-from tests.factories.materials import make_item, make_location, make_lot
+from tests.factories.materials import make_item, make_location, make_lot, make_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -342,3 +342,22 @@ def test_pages_speak_chinese(client, materials_handler):
     page = client.get(reverse("materials:home"), HTTP_ACCEPT_LANGUAGE="zh-hans")
 
     assert "现存量" in page.content.decode()
+
+
+def test_issue_page_proposes_lots_first_expiry_first(handler_client):
+    item = make_item(code="PAINT-X", unit=make_unit("l", decimals=2))
+    today = datetime.date.today()
+    later = make_lot(item, 5, expires_on=today + datetime.timedelta(days=60))
+    sooner = make_lot(item, 5, expires_on=today + datetime.timedelta(days=5))
+
+    page = handler_client.get(
+        reverse("materials:issue"),
+        {
+            "proposal-item": "PAINT-X",
+            "proposal-quantity": "7",
+            "proposal-strategy": "fefo",
+        },
+    )
+
+    content = page.content.decode()
+    assert content.index(sooner.code) < content.index(later.code)
