@@ -6,10 +6,16 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from equipment.models import Machine, WorkCenter
+from materials.models import Item
 from planning import queries
 from planning.models import (
+    BomLine,
     Priority,
     ProductionPlan,
+    RoutingOperation,
+    RoutingOperationMachine,
+    WorkInstructionFile,
     WorkOrder,
     WorkOrderStatus,
 )
@@ -192,3 +198,60 @@ class PerformanceForm(forms.Form):
     )
     due_from = forms.DateField(label=_("Due from"), required=False, widget=DATE_INPUT)
     due_to = forms.DateField(label=_("Due to"), required=False, widget=DATE_INPUT)
+
+
+class BomLineForm(forms.ModelForm):
+    class Meta:
+        model = BomLine
+        fields = [
+            "position",
+            "component",
+            "quantity",
+            "scrap_percent",
+            "operation_sequence",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["component"].queryset = Item.objects.filter(
+            is_active=True
+        ).order_by("code")
+
+
+class RoutingOperationForm(forms.ModelForm):
+    class Meta:
+        model = RoutingOperation
+        fields = [
+            "sequence",
+            "name",
+            "work_center",
+            "setup_minutes",
+            "run_minutes_per_unit",
+            "requires_inspection",
+            "instructions",
+        ]
+        widgets = {"instructions": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["work_center"].queryset = WorkCenter.objects.filter(
+            is_active=True
+        ).order_by("code")
+
+
+class OperationMachineForm(forms.ModelForm):
+    class Meta:
+        model = RoutingOperationMachine
+        fields = ["machine", "run_minutes_per_unit"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["machine"].queryset = Machine.objects.filter(
+            is_active=True
+        ).order_by("code")
+
+
+class InstructionFileForm(forms.ModelForm):
+    class Meta:
+        model = WorkInstructionFile
+        fields = ["title", "file"]

@@ -47,6 +47,7 @@ from planning.models import (
     RoutingOperationMachine,
     VersionedDefinition,
     VersionStatus,
+    WorkInstructionFile,
     WorkOrder,
     WorkOrderMaterial,
     WorkOrderOperation,
@@ -907,3 +908,109 @@ def start_mrp_run(actor: Any) -> MrpRun:
         transaction.on_commit(lambda: run_mrp_task.delay(run.pk))
     logger.info("MRP run %s queued by %s", run.pk, actor)
     return run
+
+
+# Editing draft versions ------------------------------------------------------
+
+
+def create_first_version(product: Item, kind: str, actor: Any) -> VersionedDefinition:
+    """Draft version 1 of a product's BOM or routing, when it has none yet."""
+    if not has_role(actor, *ENTRY_ROLES):
+        raise PlanningError(_("You may not draft versions."), code="not_allowed")
+    model = Bom if kind == "bom" else Routing
+    with transaction.atomic():
+        if model.objects.filter(product=product).exists():
+            raise PlanningError(
+                _("%(code)s already has a version; draft the next one from it."),
+                code="exists",
+                params={"code": product.code},
+            )
+        definition = model.objects.create(product=product, created_by=_user(actor))
+        audit.record_create(definition, actor=actor)
+    return definition
+
+
+def _require_draft(definition: VersionedDefinition, actor: Any) -> None:
+    if not has_role(actor, *ENTRY_ROLES):
+        raise PlanningError(_("You may not edit versions."), code="not_allowed")
+    if not definition.is_editable:
+        raise PlanningError(
+            _("Only draft versions can be changed; draft a new version."),
+            code="not_draft",
+        )
+
+
+def add_bom_line(bom: Bom, actor: Any, **values: Any) -> BomLine:
+    """Add a component line to a draft BOM."""
+    with transaction.atomic():
+        bom = _lock_definition(bom)
+        _require_draft(bom, actor)
+        component = values["component"]
+        if component.pk == bom.product_id:
+            raise PlanningError(
+                _("An item cannot be a component of itself."), code="bom_cycle"
+            )
+        if values["quantity"] is None or values["quantity"] <= 0:
+            raise PlanningError(
+                _("The quantity must be greater than zero."), code="quantity"
+            )
+        line = BomLine.objects.create(bom=bom, **values)
+        audit.record_create(line, actor=actor)
+    return line
+
+
+def remove_bom_line(line: BomLine, actor: Any) -> None:
+    with transaction.atomic():
+        _require_draft(_lock_definition(line.bom), actor)
+        audit.record_delete(line, actor=actor)
+        line.delete()
+
+
+def add_routing_operation(routing: Routing, actor: Any, **values: Any) -> Any:
+    """Add an operation to a draft routing; sequence numbers are unique."""
+    with transaction.atomic():
+        routing = _lock_definition(routing)
+        _require_draft(routing, actor)
+        if routing.operations.filter(sequence=values["sequence"]).exists():
+            raise PlanningError(
+                _("The routing already has an operation %(sequence)s."),
+                code="sequence",
+                params={"sequence": values["sequence"]},
+            )
+        operation = RoutingOperation.objects.create(routing=routing, **values)
+        audit.record_create(operation, actor=actor)
+    return operation
+
+
+def remove_routing_operation(operation: RoutingOperation, actor: Any) -> None:
+    with transaction.atomic():
+        _require_draft(_lock_definition(operation.routing), actor)
+        audit.record_delete(operation, actor=actor)
+        operation.delete()
+
+
+def add_operation_machine(
+    operation: RoutingOperation, actor: Any, **values: Any
+) -> RoutingOperationMachine:
+    """Let another machine run an operation, with its own run time if given."""
+    with transaction.atomic():
+        _require_draft(_lock_definition(operation.routing), actor)
+        if operation.machines.filter(machine=values["machine"]).exists():
+            raise PlanningError(
+                _("That machine is already listed for the operation."),
+                code="machine",
+            )
+        choice = RoutingOperationMachine.objects.create(operation=operation, **values)
+        audit.record_create(choice, actor=actor)
+    return choice
+
+
+def add_instruction_file(
+    operation: RoutingOperation, actor: Any, **values: Any
+) -> WorkInstructionFile:
+    """Attach a file (drawing, photo, PDF) to an operation's work instruction."""
+    with transaction.atomic():
+        _require_draft(_lock_definition(operation.routing), actor)
+        attachment = WorkInstructionFile.objects.create(operation=operation, **values)
+        audit.record_create(attachment, actor=actor)
+    return attachment

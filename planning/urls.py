@@ -49,6 +49,37 @@ urlpatterns = [
     path("products/", definitions.product_list, name="product-list"),
     path("products/<int:pk>/", definitions.product_detail, name="product-detail"),
     path(
+        "products/<int:pk>/<str:kind>/new/",
+        definitions.version_create,
+        name="version-create",
+    ),
+    path("boms/<int:pk>/lines/", definitions.bom_line_add, name="bom-line-add"),
+    path(
+        "bom-lines/<int:pk>/delete/",
+        definitions.bom_line_delete,
+        name="bom-line-delete",
+    ),
+    path(
+        "routings/<int:pk>/operations/",
+        definitions.routing_operation_add,
+        name="routing-operation-add",
+    ),
+    path(
+        "routing-operations/<int:pk>/delete/",
+        definitions.routing_operation_delete,
+        name="routing-operation-delete",
+    ),
+    path(
+        "routing-operations/<int:pk>/machines/",
+        definitions.operation_machine_add,
+        name="operation-machine-add",
+    ),
+    path(
+        "routing-operations/<int:pk>/files/",
+        definitions.instruction_file_add,
+        name="instruction-file-add",
+    ),
+    path(
         "definitions/<str:kind>/<int:pk>/submit/",
         definitions.version_submit,
         name="version-submit",

@@ -91,3 +91,57 @@ RULES |= {
         roles=VIEWERS, kwargs=lambda: {"file_format": "csv"}
     ),
 }
+
+
+def draft_routing_operation():
+    from planning.models import Routing, RoutingOperation
+    from tests.factories.equipment import make_work_center
+
+    product = make_item()
+    routing = Routing.objects.create(product=product)
+    operation = RoutingOperation.objects.create(
+        routing=routing,
+        sequence=10,
+        name="Op",
+        work_center=make_work_center(),
+        run_minutes_per_unit=1,
+    )
+    return {"pk": operation.pk}
+
+
+def draft_bom():
+    return {"pk": make_bom(make_item(), [(make_item(), "1")], status="draft").pk}
+
+
+def draft_bom_line():
+    bom = make_bom(make_item(), [(make_item(), "1")], status="draft")
+    return {"pk": bom.lines.get().pk}
+
+
+def draft_routing():
+    from planning.models import Routing
+
+    return {"pk": Routing.objects.create(product=make_item()).pk}
+
+
+RULES |= {
+    "planning:version-create": Rule(
+        roles=ENTRY,
+        method="post",
+        kwargs=lambda: {"pk": make_item().pk, "kind": "bom"},
+    ),
+    "planning:bom-line-add": Rule(roles=ENTRY, method="post", kwargs=draft_bom),
+    "planning:bom-line-delete": Rule(roles=ENTRY, method="post", kwargs=draft_bom_line),
+    "planning:routing-operation-add": Rule(
+        roles=ENTRY, method="post", kwargs=draft_routing
+    ),
+    "planning:routing-operation-delete": Rule(
+        roles=ENTRY, method="post", kwargs=draft_routing_operation
+    ),
+    "planning:operation-machine-add": Rule(
+        roles=ENTRY, method="post", kwargs=draft_routing_operation
+    ),
+    "planning:instruction-file-add": Rule(
+        roles=ENTRY, method="post", kwargs=draft_routing_operation
+    ),
+}
