@@ -29,6 +29,11 @@ class StandardForm(forms.ModelForm):
         self.fields["item"].queryset = Item.objects.filter(is_active=True)
 
 
+class StandardEditForm(StandardForm):
+    class Meta(StandardForm.Meta):
+        fields = ["name", "item", "operation_name", "change_note"]
+
+
 class CharacteristicForm(forms.ModelForm):
     defect_codes = forms.ModelMultipleChoiceField(
         label=_("defect codes"),

@@ -218,6 +218,8 @@ def on_operation_completed(
         return
     machine = Machine.objects.filter(pk=machine_id).first() if machine_id else None
     lot = Lot.objects.filter(pk=output_lot_id).first() if output_lot_id else None
+    if lot is None:
+        lot = _output_lot(operation)
     size = int(operation.good_quantity) or None
     for plan in _operation_plans(InspectionTrigger.FINAL, operation):
         order = create_order(
@@ -230,6 +232,18 @@ def on_operation_completed(
         )
         if order is not None and lot is not None and lot.status == LotStatus.AVAILABLE:
             _hold_for_final(order, lot)
+
+
+def _output_lot(operation: WorkOrderOperation) -> Lot | None:
+    """The newest lot of the product booked against the operation or its order."""
+    return (
+        Lot.objects.filter(
+            item_id=operation.work_order.product_id,
+            reference__in=[operation.reference, operation.work_order.number],
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
 
 
 def _hold_for_final(order: InspectionOrder, lot: Lot) -> None:
@@ -305,15 +319,21 @@ class ParsedResult:
 
 
 def parse_entries(
-    order: InspectionOrder, data: Any, require_all: bool
+    order: InspectionOrder, data: Any, require_all: bool, pass_blank: bool = False
 ) -> tuple[list[ParsedResult], dict[str, str]]:
-    """Turn the posted fields into results; errors are keyed by field name."""
+    """Turn the posted fields into results; errors are keyed by field name.
+
+    ``pass_blank`` lets blank pass / fail fields count as passed, for the
+    tablet's "all others pass" button.
+    """
     parsed: list[ParsedResult] = []
     errors: dict[str, str] = {}
     codes = {str(code.pk): code for code in DefectCode.objects.all()}
     for entry in entry_fields(order):
         raw = (data.get(entry.name) or "").strip()
         characteristic = entry.characteristic
+        if not raw and pass_blank and not characteristic.is_variable:
+            raw = PASS
         if not raw:
             if require_all:
                 errors[entry.name] = _("Enter a result for sample %(number)s.") % {
@@ -366,11 +386,15 @@ def _require_inspector(actor: Any) -> None:
 
 
 def save_results(
-    order: InspectionOrder, actor: Any, data: Any, require_all: bool = False
+    order: InspectionOrder,
+    actor: Any,
+    data: Any,
+    require_all: bool = False,
+    pass_blank: bool = False,
 ) -> list[InspectionResult]:
     """Store the entered results of an open order; bad input changes nothing."""
     _require_inspector(actor)
-    parsed, errors = parse_entries(order, data, require_all)
+    parsed, errors = parse_entries(order, data, require_all, pass_blank)
     if errors:
         raise QualityError(errors)
     with transaction.atomic():

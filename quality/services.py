@@ -77,6 +77,23 @@ def create_standard(actor: Any, **values: Any) -> QualityStandard:
     return standard
 
 
+def update_standard(
+    standard: QualityStandard, actor: Any, **values: Any
+) -> QualityStandard:
+    """Change the name, item, operation or note of a draft version."""
+    _require_role(actor)
+    with transaction.atomic():
+        standard = _locked_standard(standard)
+        _require_editable(standard)
+        before = audit.snapshot(standard)
+        for name, value in values.items():
+            setattr(standard, name, value)
+        _full_clean(standard)
+        standard.save()
+        audit.record_change(standard, before, actor=actor)
+    return standard
+
+
 def _locked_standard(standard: QualityStandard) -> QualityStandard:
     return QualityStandard.objects.select_for_update().get(pk=standard.pk)
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("standards/", standards.standard_list, name="standard-list"),
     path("standards/new/", standards.standard_create, name="standard-create"),
     path("standards/<int:pk>/", standards.standard_detail, name="standard-detail"),
+    path("standards/<int:pk>/edit/", standards.standard_edit, name="standard-edit"),
     path(
         "standards/<int:pk>/submit/", standards.standard_submit, name="standard-submit"
     ),

@@ -150,7 +150,12 @@ def _errors(error: QualityError) -> dict[str, list[str]]:
 def inspection_save(request: HttpRequest, pk: int) -> HttpResponse:
     order = get_order_for_user(request.user, pk)
     try:
-        inspections.save_results(order, request.user, request.POST)
+        inspections.save_results(
+            order,
+            request.user,
+            request.POST,
+            pass_blank=request.POST.get("pass_blank") == "yes",
+        )
     except QualityError as error:
         return _render_order(request, order, request.POST, _errors(error))
     messages.success(request, _("Results saved."))

@@ -9,7 +9,12 @@ from django.views.decorators.http import require_POST
 
 from mes.roles import has_role, role_required
 from quality import services
-from quality.forms import CharacteristicForm, ReasonForm, StandardForm
+from quality.forms import (
+    CharacteristicForm,
+    ReasonForm,
+    StandardEditForm,
+    StandardForm,
+)
 from quality.models import Characteristic, QualityError, QualityStandard
 from quality.views.common import (
     EDIT_ROLES,
@@ -46,6 +51,32 @@ def standard_create(request: HttpRequest) -> HttpResponse:
             "form": form,
             "title": _("New quality standard"),
             "cancel_href": reverse("quality:standard-list"),
+        },
+    )
+
+
+@role_required(*EDIT_ROLES)
+def standard_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    standard = get_standard_for_user(request.user, pk)
+    form = StandardEditForm(request.POST or None, instance=standard)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_standard(
+                get_standard_for_user(request.user, pk),
+                request.user,
+                **form.cleaned_data,
+            )
+        except QualityError as error:
+            show_error(form, error)
+        else:
+            return redirect("quality:standard-detail", pk=pk)
+    return render(
+        request,
+        "quality/form.html",
+        {
+            "form": form,
+            "title": str(standard),
+            "cancel_href": reverse("quality:standard-detail", args=[pk]),
         },
     )
 

@@ -19,6 +19,7 @@ RULES = {
     "quality:standard-list": Rule(roles=VIEWERS),
     "quality:standard-create": Rule(roles=EDITORS),
     "quality:standard-detail": Rule(roles=VIEWERS, kwargs=_standard),
+    "quality:standard-edit": Rule(roles=EDITORS, kwargs=_standard),
     "quality:standard-submit": Rule(roles=EDITORS, method="post", kwargs=_standard),
     "quality:standard-return": Rule(roles=EDITORS, method="post", kwargs=_standard),
     "quality:standard-release": Rule(roles=EDITORS, method="post", kwargs=_standard),

@@ -370,3 +370,40 @@ def test_quality_lifts_a_stop_with_a_reason(client, quality_inspector):
     client.post(url, {"reason": "Insert changed, first part good"})
     stop.refresh_from_db()
     assert stop.lifted_by == quality_inspector
+
+
+def test_all_other_checks_pass_fills_blank_pass_fail_fields(client, quality_inspector):
+    from tests.factories.quality import make_standard
+
+    standard = make_standard("released")
+    make_attribute(standard)
+    order = inspections.create_order(
+        make_plan(standard, sample_size=4), "t", lot=make_lot(standard.item, 10)
+    )
+    client.force_login(quality_inspector)
+    first = inspections.entry_fields(order)[0]
+    defect = standard.characteristics.get().defect_codes.get()
+
+    client.post(
+        reverse("quality:inspection-save", args=[order.pk]),
+        {first.name: str(defect.pk), "pass_blank": "yes"},
+    )
+
+    results = InspectionResult.objects.filter(order=order)
+    assert results.count() == 4
+    assert results.filter(conforms=False).count() == 1
+
+
+def test_completion_finds_the_output_lot_by_its_reference(quality_inspector):
+    operation = make_operation()
+    product = operation.work_order.product
+    from tests.factories.quality import make_standard
+
+    standard = make_standard("released", item=product)
+    make_attribute(standard)
+    make_plan(standard, trigger=InspectionTrigger.FINAL, sample_size=2)
+    output = make_lot(product, 20, make_location(), reference=operation.reference)
+
+    inspections.on_operation_completed(operation_id=operation.pk, output_lot_id=None)
+
+    assert InspectionOrder.objects.get(trigger="final").lot == output

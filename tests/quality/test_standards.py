@@ -219,3 +219,20 @@ def test_quality_pages_read_in_chinese(client, quality_inspector):
         "质量标准" in response.content.decode()
         or "检验计划" in response.content.decode()
     )
+
+
+def test_a_draft_can_be_renamed_but_a_released_one_not(client, quality_inspector):
+    draft = make_standard()
+    client.force_login(quality_inspector)
+    url = reverse("quality:standard-edit", args=[draft.pk])
+    response = client.post(url, {"name": "Bore, revised", "item": draft.item_id})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.name == "Bore, revised"
+
+    released = make_standard(StandardStatus.RELEASED)
+    url = reverse("quality:standard-edit", args=[released.pk])
+    response = client.post(url, {"name": "Changed", "item": released.item_id})
+    assert "draft a new version" in response.content.decode()
+    released.refresh_from_db()
+    assert released.name != "Changed"
