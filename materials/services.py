@@ -547,14 +547,19 @@ def _receive_on_line(
 def _check_move_of_restricted_lot(
     lot: Lot | None, from_location: Location, to_location: Location
 ) -> None:
-    if lot is None or lot.status not in (LotStatus.QUARANTINE, LotStatus.ON_HOLD):
+    """Lots that may not be used stay away from the line and in quarantine."""
+    if lot is None:
+        return
+    expired = lot.is_expired()
+    if lot.status not in (LotStatus.QUARANTINE, LotStatus.ON_HOLD) and not expired:
         return
     if to_location.kind == LocationKind.LINE_SIDE or (
         from_location.is_quarantine_area and not to_location.is_quarantine_area
     ):
+        status = _("expired") if expired else lot.get_status_display()
         raise StockError(
             _("Lot %(code)s is %(status)s and may not leave the quarantine area.")
-            % {"code": lot.code, "status": lot.get_status_display()}
+            % {"code": lot.code, "status": status}
         )
 
 

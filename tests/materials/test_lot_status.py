@@ -124,3 +124,14 @@ def test_receipt_publishes_lot_received(
         lot = make_lot(item, 3)
 
     assert {"lot_id": lot.pk, "needs_inspection": True} in heard
+
+
+def test_an_expired_lot_stays_off_the_line(materials_handler):
+    store = make_location()
+    line = make_location(LocationKind.LINE_SIDE)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    lot = make_lot(quantity=5, location=store, expires_on=yesterday)
+
+    with pytest.raises(StockError, match="expired"):
+        services.transfer(1, store, line, materials_handler, lot=lot)
+    services.transfer(1, store, make_location(), materials_handler, lot=lot)
