@@ -640,6 +640,21 @@ def record_operation_progress(
     return operation
 
 
+def start_operation(operation: WorkOrderOperation, actor: Any) -> WorkOrderOperation:
+    """Mark a pending operation in progress and start its order; idempotent.
+
+    Refused when the order is not released or running.
+    """
+    with transaction.atomic():
+        order = start_work_order(operation.work_order, actor)
+        WorkOrderOperation.objects.filter(
+            pk=operation.pk, status=OperationStatus.PENDING
+        ).update(status=OperationStatus.IN_PROGRESS, started_at=timezone.now())
+    operation.refresh_from_db()
+    logger.info("Operation %s of %s started by %s", operation.pk, order.number, actor)
+    return operation
+
+
 def complete_operation(operation: WorkOrderOperation, actor: Any) -> None:
     """Mark an operation finished; idempotent."""
     with transaction.atomic():

@@ -9,12 +9,14 @@ from django.utils import timezone
 from materials.models import ItemKind
 from mes import events
 from mes.events import Event
+from mes.models import AuditEntry
 from planning import services
 from planning.models import (
     PlanningError,
     VersionStatus,
     WorkOrderStatus,
 )
+from tests.factories.equipment import make_work_center
 from tests.factories.materials import make_item
 from tests.factories.planning import (
     make_bom,
@@ -174,3 +176,41 @@ def test_a_progress_report_below_zero_is_refused(supervisor, operator):
         )
     operation.refresh_from_db()
     assert operation.good_quantity == 0
+
+
+def test_starting_an_operation_starts_the_order_once(supervisor, operator):
+    # given a released order
+    order = make_work_order(status=S.APPROVED)
+    services.release_work_order(order, supervisor)
+    operation = order.operations.order_by("sequence").first()
+
+    # when an operator starts its first operation twice
+    services.start_operation(operation, operator)
+    services.start_operation(operation, operator)
+
+    # then the operation and the order are in progress, started once
+    operation.refresh_from_db()
+    order.refresh_from_db()
+    assert operation.status == "in_progress"
+    assert order.status == S.IN_PROGRESS
+    assert (
+        AuditEntry.objects.for_object(order)
+        .filter(action="transition", changes__status=["released", "in_progress"])
+        .count()
+        == 1
+    )
+
+
+def test_an_operation_of_an_unreleased_order_cannot_start(operator):
+    order = make_work_order(status=S.APPROVED)
+    operation = order.operations.create(
+        sequence=10,
+        name="Op",
+        work_center=make_work_center(),
+        run_minutes_per_unit=Decimal("1"),
+        quantity=Decimal("1"),
+    )
+    with pytest.raises(PlanningError):
+        services.start_operation(operation, operator)
+    operation.refresh_from_db()
+    assert operation.status == "pending"
