@@ -243,6 +243,7 @@ ORDERS = [
     ("WO-DEMO-09", "PH-200", 25, 2, 1, "SO-24011 Wilo", "closed"),
     ("WO-DEMO-10", "PH-100", 50, 8, 3, "SO-24018 Leo", "cancelled"),
     ("WO-DEMO-11", "PH-100-M", 100, 6, 3, "stock replenishment", "approved"),
+    ("WO-DEMO-12", "PH-150", 30, 1, 2, "SO-24009 Grundfos", "late"),
 ]
 
 
@@ -265,8 +266,29 @@ def _orders(
             plan=plan if items[product].kind == "finished" else None,
         )
         _advance(order, state, planner, supervisor)
+        _backdate(order, state, today)
         created += 1
     return created
+
+
+def _backdate(order: WorkOrder, state: str, today: Any) -> None:
+    """Give finished and late demo orders a past, which no workflow step can.
+
+    Finished orders were released days ago, so plan-against-actual shows a
+    lead time; the late order's due date has passed while it is running.
+    """
+    now = timezone.now()
+    if state in ("completed", "closed"):
+        WorkOrder.objects.filter(pk=order.pk).update(
+            released_at=now - timedelta(days=4, hours=3),
+            started_at=now - timedelta(days=3),
+            completed_at=now - timedelta(days=1, hours=2),
+        )
+    if state == "late":
+        WorkOrder.objects.filter(pk=order.pk).update(
+            due_date=today - timedelta(days=2),
+            released_at=now - timedelta(days=6),
+        )
 
 
 def _advance(order: WorkOrder, state: str, planner: Any, supervisor: Any) -> None:
@@ -289,6 +311,9 @@ def _advance(order: WorkOrder, state: str, planner: Any, supervisor: Any) -> Non
         return
     services.release_work_order(order, supervisor)
     if state == "released":
+        return
+    if state == "late":
+        _report(order, supervisor, complete=False)
         return
     _report(order, supervisor, complete=state in ("completed", "closed"))
     if state in ("completed", "closed"):

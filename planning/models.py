@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from equipment.models import Machine, WorkCenter
@@ -948,7 +949,9 @@ class MrpRequirement(models.Model):
 
     @property
     def is_late(self) -> bool:
-        return self.net_quantity > 0 and self.release_date < self.run.created_at.date()
+        """The order-by date had passed when the run was made."""
+        made_on = timezone.localtime(self.run.created_at).date()
+        return self.net_quantity > 0 and self.release_date < made_on
 
 
 class MrpShortage(models.Model):

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from mes.models import AuditEntry
 from planning import services
@@ -54,3 +55,6 @@ def test_demo_orders_cover_the_workflow():
     running = WorkOrder.objects.get(number="WO-DEMO-02")
     assert running.good_quantity > 0
     assert Bom.objects.filter(product__code="PH-200", status="in_review").exists()
+    late = WorkOrder.objects.get(number="WO-DEMO-12")
+    assert late.status == WorkOrderStatus.IN_PROGRESS
+    assert late.due_date < timezone.localdate()

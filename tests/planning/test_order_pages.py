@@ -217,3 +217,34 @@ def test_plan_board_groups_orders_of_the_plan(client, planner):
     page = client.get(reverse("planning:home"), {"plan": plan.pk}).content.decode()
 
     assert plan.code in page and order.number in page
+
+
+def test_planner_edits_a_draft_but_not_a_submitted_order(client, planner):
+    # given a draft and a submitted order
+    draft = make_work_order(status=S.DRAFT, created_by=planner)
+    submitted = make_work_order(status=S.SUBMITTED)
+    client.force_login(planner)
+    values = {
+        "product": draft.product_id,
+        "quantity": "33",
+        "due_date": draft.due_date.isoformat(),
+        "priority": "1",
+    }
+
+    # when both are edited
+    client.post(reverse("planning:work-order-edit", args=[draft.pk]), values)
+    response = client.post(
+        reverse("planning:work-order-edit", args=[submitted.pk]),
+        values | {"product": submitted.product_id},
+    )
+
+    # then only the draft changed, with an audit entry
+    draft.refresh_from_db()
+    submitted.refresh_from_db()
+    assert (draft.quantity, draft.priority) == (Decimal("33"), 1)
+    assert submitted.quantity == Decimal("10")
+    assert response.status_code == 302
+    from mes.models import AuditEntry
+
+    entry = AuditEntry.objects.for_object(draft).get(action="change")
+    assert set(entry.changes) == {"quantity", "priority"}
