@@ -115,3 +115,21 @@ def test_pass_fail_checks_get_an_np_chart(client, quality_inspector):
     assert "np chart" in page
     assert "<svg" in page
     assert "1.7" in page
+
+
+def test_bench_spc_prints_one_json_line():
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command(
+        "bench_spc", characteristics=3, samples=50, chart_requests=1, stdout=out
+    )
+
+    figures = json.loads(out.getvalue())
+    assert figures["characteristics"] == 3
+    assert figures["values_analysed"] == 150
+    assert {"analysis_seconds", "chart_ms", "build_seconds"} <= set(figures)
+    assert not Measurement.objects.exists()
