@@ -12,8 +12,11 @@ from materials.models import Item, ItemKind
 from mes.roles import has_role
 from planning.models import (
     Bom,
+    BomLine,
+    MrpRun,
     ProductionPlan,
     Routing,
+    RoutingOperation,
     VersionStatus,
     WorkOrder,
     WorkOrderStatus,
@@ -93,6 +96,33 @@ def get_definition_for_user(user: Any, kind: str, pk: int) -> Bom | Routing:
     try:
         return model.objects.select_related("product").get(pk=pk)
     except model.DoesNotExist:
+        raise Http404 from None
+
+
+def get_mrp_run_for_user(user: Any, pk: int) -> MrpRun:
+    if not has_role(user, *VIEWER_ROLES):
+        raise Http404
+    try:
+        return MrpRun.objects.select_related("created_by").get(pk=pk)
+    except MrpRun.DoesNotExist:
+        raise Http404 from None
+
+
+def get_bom_line_for_user(user: Any, pk: int) -> BomLine:
+    if not has_role(user, *VIEWER_ROLES):
+        raise Http404
+    try:
+        return BomLine.objects.select_related("bom").get(pk=pk)
+    except BomLine.DoesNotExist:
+        raise Http404 from None
+
+
+def get_routing_operation_for_user(user: Any, pk: int) -> RoutingOperation:
+    if not has_role(user, *VIEWER_ROLES):
+        raise Http404
+    try:
+        return RoutingOperation.objects.select_related("routing").get(pk=pk)
+    except RoutingOperation.DoesNotExist:
         raise Http404 from None
 
 

@@ -19,7 +19,7 @@ are found by the MRP run, whose suggestions become purchase plan lines.
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -74,6 +74,10 @@ ORDER_FIELDS = (
     "note",
 )
 ADJUSTABLE_FIELDS = ("quantity", "due_date", "priority")
+
+# MRP runs: the advisory lock key ("MRP" in ASCII) and when a run is lost.
+MRP_LOCK_KEY = 0x4D5250
+MRP_STALE_AFTER = timedelta(minutes=30)
 
 
 # Permissions: state machine and roles together -----------------------------
@@ -907,16 +911,27 @@ def find_cycle(graph: dict[int, Iterable[int]]) -> list[int]:
 
 
 def start_mrp_run(actor: Any) -> MrpRun:
-    """Queue an MRP run for the worker; an unfinished run is returned instead."""
+    """Queue an MRP run for the worker; an unfinished run is returned instead.
+
+    A run that has not finished within ``MRP_STALE_AFTER`` is taken for
+    lost (its worker died) and marked failed, so it blocks nobody.
+    """
     from planning.tasks import run_mrp_task
 
     with transaction.atomic():
-        # One run at a time: the lock serialises concurrent clicks.
-        running = (
-            MrpRun.objects.select_for_update()
-            .filter(status__in=[MrpRunStatus.QUEUED, MrpRunStatus.RUNNING])
-            .first()
+        # One run at a time: the advisory lock serialises concurrent clicks.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [MRP_LOCK_KEY])
+        unfinished = MrpRun.objects.filter(
+            status__in=[MrpRunStatus.QUEUED, MrpRunStatus.RUNNING]
         )
+        stale = unfinished.filter(created_at__lt=timezone.now() - MRP_STALE_AFTER)
+        stale.update(
+            status=MrpRunStatus.FAILED,
+            error=_("The run stopped answering and was given up."),
+            finished_at=timezone.now(),
+        )
+        running = unfinished.first()
         if running is not None:
             return running
         run = MrpRun.objects.create(created_by=_user(actor))

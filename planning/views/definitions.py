@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,7 +19,7 @@ from planning.forms import (
     ReasonForm,
     RoutingOperationForm,
 )
-from planning.models import Bom, BomLine, PlanningError, Routing, RoutingOperation
+from planning.models import Bom, PlanningError, Routing
 from planning.services import APPROVER_ROLES, ENTRY_ROLES, VIEWER_ROLES
 
 
@@ -176,7 +176,7 @@ def bom_line_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(*ENTRY_ROLES)
 def bom_line_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    line = get_object_or_404(BomLine.objects.select_related("bom"), pk=pk)
+    line = queries.get_bom_line_for_user(request.user, pk)
     try:
         services.remove_bom_line(line, request.user)
     except PlanningError as error:
@@ -200,7 +200,7 @@ def routing_operation_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(*ENTRY_ROLES)
 def routing_operation_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    operation = _operation(pk)
+    operation = queries.get_routing_operation_for_user(request.user, pk)
     try:
         services.remove_routing_operation(operation, request.user)
     except PlanningError as error:
@@ -211,7 +211,7 @@ def routing_operation_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(*ENTRY_ROLES)
 def operation_machine_add(request: HttpRequest, pk: int) -> HttpResponse:
-    operation = _operation(pk)
+    operation = queries.get_routing_operation_for_user(request.user, pk)
     return _save_form(
         request,
         OperationMachineForm(request.POST),
@@ -224,7 +224,7 @@ def operation_machine_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(*ENTRY_ROLES)
 def instruction_file_add(request: HttpRequest, pk: int) -> HttpResponse:
-    operation = _operation(pk)
+    operation = queries.get_routing_operation_for_user(request.user, pk)
     return _save_form(
         request,
         InstructionFileForm(request.POST, request.FILES),
@@ -232,7 +232,3 @@ def instruction_file_add(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data: services.add_instruction_file(operation, request.user, **data),
         _("File attached."),
     )
-
-
-def _operation(pk: int) -> RoutingOperation:
-    return get_object_or_404(RoutingOperation.objects.select_related("routing"), pk=pk)

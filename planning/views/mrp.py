@@ -2,14 +2,14 @@
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from materials.services import StockError
 from mes.roles import role_required
-from planning import mrp, services
+from planning import mrp, queries, services
 from planning.models import (
     MrpAction,
     MrpRequirement,
@@ -20,13 +20,6 @@ from planning.models import (
 from planning.services import ENTRY_ROLES, VIEWER_ROLES
 
 ROW_LIMIT = 300
-
-
-def _get_run(pk: int) -> MrpRun:
-    try:
-        return MrpRun.objects.select_related("created_by").get(pk=pk)
-    except MrpRun.DoesNotExist:
-        raise Http404 from None
 
 
 @role_required(*VIEWER_ROLES)
@@ -40,7 +33,7 @@ def mrp_home(request: HttpRequest) -> HttpResponse:
 
 @role_required(*VIEWER_ROLES)
 def mrp_run(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _get_run(pk)
+    run = queries.get_mrp_run_for_user(request.user, pk)
     text = request.GET.get("q", "").strip()
     context = {
         "run": run,
@@ -84,7 +77,7 @@ def _requirements(run: MrpRun, text: str) -> QuerySet[MrpRequirement]:
 @role_required(*VIEWER_ROLES)
 def mrp_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress bar, polled by htmx; a finished run reloads the page."""
-    run = _get_run(pk)
+    run = queries.get_mrp_run_for_user(request.user, pk)
     response = render(request, "planning/mrp.html#progress", {"run": run})
     if run.is_finished and request.htmx:
         response["HX-Refresh"] = "true"
@@ -102,7 +95,7 @@ def mrp_start(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(*ENTRY_ROLES)
 def mrp_purchase_plan(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _get_run(pk)
+    run = queries.get_mrp_run_for_user(request.user, pk)
     chosen = [int(value) for value in request.POST.getlist("row") if value.isdigit()]
     try:
         plan = mrp.create_purchase_plan_from(run, chosen, request.user)

@@ -259,3 +259,19 @@ def test_the_command_runs_mrp_and_prints_a_summary(plant, capsys):
     assert "1 orders" in output.out
     assert "100%" in output.err
     assert MrpRun.objects.get().status == MrpRunStatus.SUCCEEDED
+
+
+def test_a_lost_run_is_given_up_and_a_new_one_queued(planner):
+    # given a run queued an hour ago whose worker never answered
+    lost = MrpRun.objects.create(status=MrpRunStatus.QUEUED)
+    MrpRun.objects.filter(pk=lost.pk).update(
+        created_at=timezone.now() - timedelta(hours=1)
+    )
+
+    # when a planner starts MRP
+    run = services.start_mrp_run(planner)
+
+    # then the lost run failed and a new one waits for the worker
+    lost.refresh_from_db()
+    assert lost.status == MrpRunStatus.FAILED
+    assert run != lost and run.status == MrpRunStatus.QUEUED
