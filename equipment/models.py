@@ -659,7 +659,7 @@ class DowntimeCategory(models.TextChoices):
     CHANGEOVER = "changeover", _("Changeover")
     NO_MATERIAL = "no_material", _("No material")
     NO_OPERATOR = "no_operator", _("No operator")
-    QUALITY = "quality", _("Quality")
+    QUALITY = "quality", _("Quality problem")
     MAINTENANCE = "maintenance", _("Planned maintenance")
     BREAK = "break", _("Break")
     OTHER = "other", _("Other")
