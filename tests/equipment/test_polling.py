@@ -1,6 +1,7 @@
 """Polling real simulated PLCs over Modbus TCP on 127.0.0.1."""
 
 import logging
+import threading
 import time
 
 import pytest
@@ -9,7 +10,10 @@ from pymodbus.constants import ExcCodes
 
 from equipment import polling
 from equipment.models import (
+    Alarm,
+    AlarmCode,
     MachineState,
+    MaintenanceOrder,
     MeasuredValue,
     PollerSnapshot,
     ProductionCount,
@@ -237,3 +241,84 @@ def test_nan_and_out_of_range_values_are_flagged_not_stored(db):
     assert "temperature" not in stored
     assert "cycle_time" not in stored
     assert states(device.machine) == [MachineState.STOPPED]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_group_loop_survives_dropped_connections_and_keeps_its_interval():
+    # given a stopped machine polled by the group loop every 0.2 s
+    plc = simulated(scrap_rate=0)
+    device = make_plc_device(
+        port=plc.port, polling_group="flaky", poll_interval_seconds="0.2"
+    )
+    stats = polling.PollStats()
+
+    with running_plcs([plc]) as runner:
+        worker = threading.Thread(
+            target=polling.run_polling_group,
+            kwargs={"group": "flaky", "seconds": 4, "stats": stats},
+        )
+        worker.start()
+        deadline = time.monotonic() + 5
+        while not PollerSnapshot.objects.filter(device=device).exists():
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        # when it runs and the network drops every connection twice
+        plc.machine.run()
+        for _ in range(2):
+            time.sleep(0.8)
+            runner.drop_connections(plc)
+        time.sleep(0.5)
+        plc.machine.stop()
+        worker.join()
+
+    # then polling went on (a failed poll at most per drop), the machine was
+    # never shown as communication lost, and every part was counted once
+    assert len(stats.lateness) >= 15
+    assert stats.failures <= 2
+    assert "communication_lost" not in states(device.machine)
+    assert produced(device.machine) == plc.machine.good > 0
+
+
+def test_alarm_that_raises_a_fault_report_opens_one_repair_order(db):
+    # given alarm 412 asks for a repair and a running machine
+    AlarmCode.objects.create(
+        code=412,
+        text="Tool breakage",
+        raises_fault_report=True,
+        failure_category="tooling",
+    )
+    plc = simulated()
+    plc.machine.run()
+    device = make_plc_device(port=plc.port)
+
+    with running_plcs([plc]):
+        polling.poll_once(device_ids=[device.pk])
+        # when the machine stops with alarm 412, twice
+        for _ in range(2):
+            plc.machine.stop(alarm_code=412)
+            polling.poll_once(device_ids=[device.pk])
+            plc.machine.run()
+            polling.poll_once(device_ids=[device.pk])
+
+    # then the alarms are recorded and one repair order is open for them
+    assert Alarm.objects.filter(machine=device.machine, code=412).count() == 2
+    order = MaintenanceOrder.objects.get(machine=device.machine)
+    assert order.kind == "repair"
+    assert order.failure_category == "tooling"
+    assert "Tool breakage" in order.fault_report.description
+
+
+def test_unknown_alarm_code_is_flagged_once_and_still_recorded(db, caplog):
+    # given a machine stopping with a code nobody defined
+    plc = simulated()
+    device = make_plc_device(port=plc.port)
+    plc.machine.stop(alarm_code=999)
+
+    with running_plcs([plc]), caplog.at_level(logging.WARNING, "equipment.polling"):
+        for _ in range(3):
+            polling.poll_once(device_ids=[device.pk])
+
+    # then the alarm is kept, the machine is in alarm, the problem logged once
+    assert Alarm.objects.get(machine=device.machine).code == 999
+    assert states(device.machine) == ["alarm"]
+    assert len([r for r in caplog.records if "Unknown alarm code" in r.message]) == 1
