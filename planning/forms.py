@@ -255,3 +255,16 @@ class InstructionFileForm(forms.ModelForm):
     class Meta:
         model = WorkInstructionFile
         fields = ["title", "file"]
+
+
+class PlanTargetForm(forms.Form):
+    product = forms.ModelChoiceField(
+        label=_("Product"), queryset=queries.products().order_by("code")
+    )
+    quantity = forms.DecimalField(
+        label=_("Target quantity"),
+        max_digits=14,
+        decimal_places=4,
+        min_value=0,
+        help_text=_("Zero removes the target."),
+    )

@@ -42,6 +42,7 @@ from planning.models import (
     OperationStatus,
     PlanningError,
     ProductionPlan,
+    ProductionPlanTarget,
     Routing,
     RoutingOperation,
     RoutingOperationMachine,
@@ -703,6 +704,36 @@ def create_production_plan(actor: Any, **values: Any) -> ProductionPlan:
         plan = ProductionPlan.objects.create(created_by=_user(actor), **values)
         audit.record_create(plan, actor=actor)
     return plan
+
+
+def set_plan_target(
+    plan: ProductionPlan, product: Item, quantity: Decimal, actor: Any
+) -> ProductionPlanTarget | None:
+    """Set the quantity a plan aims to make of a product; zero removes it."""
+    if not has_role(actor, *ENTRY_ROLES):
+        raise PlanningError(_("You may not change plans."), code="not_allowed")
+    if quantity is None or quantity < 0:
+        raise PlanningError(_("A target cannot be below zero."), code="quantity")
+    with transaction.atomic():
+        plan = ProductionPlan.objects.select_for_update().get(pk=plan.pk)
+        target = ProductionPlanTarget.objects.filter(plan=plan, product=product).first()
+        if target is None and quantity == 0:
+            return None
+        if target is None:
+            target = ProductionPlanTarget.objects.create(
+                plan=plan, product=product, quantity=quantity
+            )
+            audit.record_create(target, actor=actor)
+            return target
+        if quantity == 0:
+            audit.record_delete(target, actor=actor)
+            target.delete()
+            return None
+        before = audit.snapshot(target)
+        target.quantity = quantity
+        target.save(update_fields=["quantity"])
+        audit.record_change(target, before, actor=actor)
+    return target
 
 
 # BOM and routing versions ----------------------------------------------------

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", board.home, name="home"),
     path("plans/new/", board.plan_create, name="plan-create"),
     path("plans/<int:pk>/", board.plan_detail, name="plan-detail"),
+    path("plans/<int:pk>/targets/", board.plan_target_set, name="plan-target-set"),
     path("orders/", orders.work_order_list, name="work-order-list"),
     path("orders/new/", orders.work_order_create, name="work-order-create"),
     path("orders/import/", orders.work_order_import, name="work-order-import"),

@@ -4,10 +4,11 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from mes.roles import role_required
+from mes.roles import has_role, role_required
 from planning import performance, queries, services
-from planning.forms import ProductionPlanForm
+from planning.forms import PlanTargetForm, ProductionPlanForm
 from planning.models import PlanningError
 from planning.services import ENTRY_ROLES, VIEWER_ROLES
 
@@ -57,5 +58,31 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "orders": orders,
         "targets": targets,
         "figures": performance.figures_for(orders, plan=plan),
+        "target_form": PlanTargetForm(),
+        "can_edit": has_role(request.user, *ENTRY_ROLES),
     }
     return render(request, "planning/plan_detail.html", context)
+
+
+@require_POST
+@role_required(*ENTRY_ROLES)
+def plan_target_set(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = queries.get_plan_for_user(request.user, pk)
+    form = PlanTargetForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("planning:plan-detail", pk=plan.pk)
+    try:
+        services.set_plan_target(
+            plan,
+            form.cleaned_data["product"],
+            form.cleaned_data["quantity"],
+            request.user,
+        )
+    except PlanningError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Target saved."))
+    return redirect("planning:plan-detail", pk=plan.pk)

@@ -145,3 +145,12 @@ RULES |= {
         roles=ENTRY, method="post", kwargs=draft_routing_operation
     ),
 }
+
+RULES |= {
+    "planning:plan-target-set": Rule(
+        roles=ENTRY,
+        method="post",
+        kwargs=lambda: {"pk": make_plan().pk},
+        data={"quantity": "1"},
+    ),
+}

@@ -124,3 +124,12 @@ def test_the_page_imports_a_good_file(client, products, planner):
 
     assert response.status_code == 302
     assert WorkOrder.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "data", [b"", b"product,quantity,due_date\n", b"\xef\xbb\xbf\n\n"]
+)
+def test_empty_files_are_refused(products, planner, data):
+    result = import_work_orders(data, planner)
+    assert not result.ok
+    assert not WorkOrder.objects.exists()

@@ -248,3 +248,20 @@ def test_planner_edits_a_draft_but_not_a_submitted_order(client, planner):
 
     entry = AuditEntry.objects.for_object(draft).get(action="change")
     assert set(entry.changes) == {"quantity", "priority"}
+
+
+def test_plan_targets_are_set_changed_and_removed(client, planner):
+    from planning.models import ProductionPlanTarget
+
+    plan = make_plan()
+    product = make_product()
+    client.force_login(planner)
+    url = reverse("planning:plan-target-set", args=[plan.pk])
+
+    client.post(url, {"product": product.pk, "quantity": "120"})
+    assert ProductionPlanTarget.objects.get().quantity == Decimal("120")
+    client.post(url, {"product": product.pk, "quantity": "-5"})
+    client.post(url, {"product": product.pk, "quantity": "150"})
+    assert ProductionPlanTarget.objects.get().quantity == Decimal("150")
+    client.post(url, {"product": product.pk, "quantity": "0"})
+    assert not ProductionPlanTarget.objects.exists()
