@@ -38,6 +38,7 @@ from equipment.models import (
     MachineState,
     PlcDevice,
     ProductionCount,
+    Shift,
     StateInterval,
 )
 
@@ -150,6 +151,32 @@ def oee_by_day(
         (begin, combined(machine_oee(machines, begin, finish).values()))
         for begin, finish in days
     ]
+
+
+def oee_by_shift(
+    machines: Iterable[Machine], start: datetime, end: datetime
+) -> list[tuple[str, OeeFigures]]:
+    """OEE per shift name (early, late ...) over the machines and the window.
+
+    Each occurrence of a shift (minus holidays) is measured on its own and
+    the figures are summed per shift name. Machines without a shift pattern
+    are left out.
+    """
+    totals: dict[str, OeeFigures] = {}
+    for machine in machines:
+        pattern_id = machine.shift_pattern_id or machine.work_center.shift_pattern_id
+        if pattern_id is None:
+            continue
+        zone = calendars.plant_zone(machine)
+        working = calendars.working_intervals(machine, start, end)
+        for shift in Shift.objects.filter(pattern_id=pattern_id):
+            occurrences = calendars.shift_intervals([shift], zone, start, end)
+            for begin, finish in occurrences:
+                if not calendars.overlap_seconds(working, begin, finish):
+                    continue
+                figures = machine_oee([machine], begin, finish)[machine.pk]
+                totals[shift.name] = totals.get(shift.name, OeeFigures()) + figures
+    return sorted(totals.items())
 
 
 def _counts(

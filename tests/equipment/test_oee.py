@@ -183,3 +183,35 @@ def test_oee_page_and_exports(client, supervisor):
     sheet = load_workbook(io.BytesIO(as_excel.content)).active
     values = [row for row in sheet.iter_rows(values_only=True) if row[0] == "X01"]
     assert values[0][4:6] == (12, 1)
+
+
+def test_oee_per_shift_sums_each_shift_over_the_days(db):
+    # given early and late shifts; on two days the machine ran 6 h of the
+    # early shift and 2 h of the late one, no parts counted
+    site = make_site(time_zone="UTC")
+    pattern = make_shift_pattern(
+        [("Early", "1234567", "06:00", "14:00"), ("Late", "1234567", "14:00", "22:00")]
+    )
+    work_center = make_work_center(area=make_area(site=site), shift_pattern=pattern)
+    machine = make_machine(work_center=work_center, ideal_cycle_seconds=Decimal(60))
+    make_plc_device(machine=machine)
+    for day in (0, 1):
+        StateInterval.objects.create(
+            machine=machine,
+            state="running",
+            started_at=at(6) + timedelta(days=day),
+            ended_at=at(12) + timedelta(days=day),
+        )
+        StateInterval.objects.create(
+            machine=machine,
+            state="running",
+            started_at=at(14) + timedelta(days=day),
+            ended_at=at(16) + timedelta(days=day),
+        )
+
+    # when OEE per shift is asked for the two days
+    shifts = dict(oee.oee_by_shift([machine], DAY, DAY + timedelta(days=2)))
+
+    # then availability is 12/16 h early and 4/16 h late
+    assert shifts["Early"].availability == pytest.approx(0.75)
+    assert shifts["Late"].availability == pytest.approx(0.25)
