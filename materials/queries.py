@@ -48,6 +48,7 @@ __all__ = [
 
 
 def search_items(text: str = "", kind: str = "") -> QuerySet[Item]:
+    """Active items whose code or name contains ``text``."""
     items = Item.objects.select_related("unit").filter(is_active=True)
     if kind:
         items = items.filter(kind=kind)
@@ -273,7 +274,10 @@ def locations_under(location_id: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def balances_of(*, item: Item | None = None, lot: Lot | None = None):
+def balances_of(
+    *, item: Item | None = None, lot: Lot | None = None
+) -> QuerySet[StockBalance]:
+    """Where an item's or a lot's stock is, by location."""
     balances = StockBalance.objects.filter(quantity__gt=0).select_related(
         "lot", "location", "item__unit"
     )
@@ -284,7 +288,10 @@ def balances_of(*, item: Item | None = None, lot: Lot | None = None):
     return balances.order_by("location__code", "lot__code")
 
 
-def moves_of(*, item: Item | None = None, lot: Lot | None = None, limit: int = 200):
+def moves_of(
+    *, item: Item | None = None, lot: Lot | None = None, limit: int = 200
+) -> QuerySet[StockMove]:
+    """The latest stock moves of an item or a lot, newest first."""
     moves = StockMove.objects.select_related(
         "lot", "from_location", "to_location", "moved_by", "item__unit"
     )

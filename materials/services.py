@@ -18,7 +18,9 @@ Limitations: lots are not split into sub-lots on a transfer; moving part of
 a lot keeps its code at both locations. ``record_output`` given bare input
 lots links them with all their consumption under the same reference, so an
 order producing several output lots links each one with the whole
-consumption; dispatch passes (lot, quantity) pairs to avoid that.
+consumption; dispatch passes (lot, quantity) pairs to avoid that. A stock
+count does not freeze its locations: moves posted while counting are
+allowed, and approval brings the booked stock to the counted quantity.
 """
 
 import datetime
@@ -268,6 +270,7 @@ def _post(
 
 
 def lot_on_hand(lot: Lot) -> Decimal:
+    """Stock of a lot over all locations."""
     total = lot.balances.aggregate(total=Sum("quantity"))["total"]
     return total or Decimal(0)
 
@@ -1031,6 +1034,7 @@ def add_purchase_plan_line(
     supplier: Supplier | None = None,
     note: str = "",
 ) -> PurchasePlanLine:
+    """Add a line to a draft or returned plan; supplier defaults to preferred."""
     locked = _lock_plan(plan)
     if not locked.can_edit:
         raise StockError(
@@ -1052,6 +1056,7 @@ def add_purchase_plan_line(
 
 @transaction.atomic
 def remove_purchase_plan_line(line: PurchasePlanLine, actor: Any) -> None:
+    """Delete a line of a draft or returned plan (recorded in the audit)."""
     locked = _lock_plan(line.plan)
     if not locked.can_edit:
         raise StockError(
@@ -1064,6 +1069,7 @@ def remove_purchase_plan_line(line: PurchasePlanLine, actor: Any) -> None:
 
 @transaction.atomic
 def submit_purchase_plan(plan: PurchasePlan, actor: Any) -> PurchasePlan:
+    """Send a plan with at least one line for review."""
     locked = _lock_plan(plan)
     if not locked.lines.exists():
         raise StockError(_("Add at least one line before submitting."))
@@ -1102,6 +1108,7 @@ def return_purchase_plan(plan: PurchasePlan, actor: Any, reason: str) -> Purchas
 
 @transaction.atomic
 def cancel_purchase_plan(plan: PurchasePlan, actor: Any, reason: str) -> PurchasePlan:
+    """Cancel a draft or returned plan, with a reason."""
     if not (reason or "").strip():
         raise StockError(_("Give a reason for cancelling the plan."))
     locked = _lock_plan(plan)
@@ -1226,6 +1233,7 @@ def record_count(
 
 @transaction.atomic
 def submit_stock_count(count: StockCount, actor: Any) -> StockCount:
+    """End counting once every line has a counted quantity."""
     locked = StockCount.objects.select_for_update().get(pk=count.pk)
     if locked.lines.filter(counted_quantity__isnull=True).exists():
         raise StockError(_("Count every line before submitting."))
@@ -1235,6 +1243,7 @@ def submit_stock_count(count: StockCount, actor: Any) -> StockCount:
 
 @transaction.atomic
 def reopen_stock_count(count: StockCount, actor: Any, reason: str) -> StockCount:
+    """Send a submitted count back for recounting, with a reason."""
     if not (reason or "").strip():
         raise StockError(_("Give a reason for recounting."))
     locked = StockCount.objects.select_for_update().get(pk=count.pk)
@@ -1244,6 +1253,7 @@ def reopen_stock_count(count: StockCount, actor: Any, reason: str) -> StockCount
 
 @transaction.atomic
 def cancel_stock_count(count: StockCount, actor: Any, reason: str) -> StockCount:
+    """Drop a count that is not approved yet; nothing is posted."""
     if not (reason or "").strip():
         raise StockError(_("Give a reason for cancelling the count."))
     locked = StockCount.objects.select_for_update().get(pk=count.pk)
