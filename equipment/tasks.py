@@ -8,6 +8,10 @@ runs the group's loop (``equipment.polling.run_polling_group``) for up to
 group moves to another worker when its worker dies (its Redis lease runs
 out after 30 seconds).
 
+Poller workers run the threads pool (``--pool=threads``): a warm shutdown
+(SIGTERM) then reaches the polling loops, which finish within a second. Under
+the prefork pool the loop would only end with its run.
+
 Limitations: between the end of a group's run and the next kick from beat
 there is a gap of up to the beat period (a few seconds) without polls; the
 PLC counters still hold the parts, so no production is lost.
@@ -53,8 +57,9 @@ def poll_group_task(group: str, seconds: float | None = None) -> dict[str, objec
 @shared_task
 def start_polling_task() -> list[str]:
     """Send a polling run to the queue of every group without a live poller."""
-    groups = (
+    groups = set(
         PlcDevice.objects.filter(is_enabled=True, machine__is_active=True)
+        .order_by()
         .values_list("polling_group", flat=True)
         .distinct()
     )

@@ -11,7 +11,7 @@ from django.db.models import Sum
 from equipment import polling
 from equipment.models import PollerSnapshot, ProductionCount
 from equipment.simulator import SimulatedMachine, SimulatedPlc, free_port, running_plcs
-from equipment.tasks import poll_group_task
+from equipment.tasks import poll_group_task, start_polling_task
 from tests.factories.equipment import make_plc_device
 from tests.workers import running_worker
 
@@ -128,3 +128,20 @@ def test_two_workers_share_the_groups_without_polling_any_twice():
         by_group.setdefault(snapshot.device.polling_group, set()).add(snapshot.poller)
     assert all(len(pollers) == 1 for pollers in by_group.values())
     assert produced(devices) > 0
+
+
+def test_beat_kick_starts_only_groups_nobody_polls():
+    # given three devices in two groups, one of which has a live poller
+    for group in ("east", "east", "west"):
+        make_plc_device(polling_group=group)
+    lock = polling.GroupLock("west")
+    assert lock.acquire()
+
+    # when beat's kick runs
+    try:
+        started = start_polling_task()
+    finally:
+        lock.release()
+
+    # then only the free group is sent to its queue, once
+    assert started == ["east"]

@@ -76,8 +76,10 @@ class Command(BaseCommand):
                     devices, seconds, interval
                 )
         finally:
-            self._remove_devices()
-            self._stop(simulators)
+            try:
+                self._remove_devices()
+            finally:
+                self._stop(simulators)
         figures["simulator_cpu_seconds"] = round(
             resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
             + resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime,
