@@ -2,10 +2,12 @@
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
@@ -63,7 +65,9 @@ def stock_count_start(request: HttpRequest) -> HttpResponse:
 @role_required(*VIEWERS)
 def stock_count_detail(request: HttpRequest, pk: int) -> HttpResponse:
     count = get_stock_count(pk)
-    return _render_count(request, count, StockCountEntryForm())
+    # The location stays filled while one bin after the other is counted.
+    initial = {"location": request.GET.get("location", "")[:60]}
+    return _render_count(request, count, StockCountEntryForm(initial=initial))
 
 
 def _render_count(
@@ -107,7 +111,9 @@ def stock_count_record(request: HttpRequest, pk: int) -> HttpResponse:
                 _("Counted %(quantity)s of %(what)s.")
                 % {"quantity": data["quantity"], "what": lot.code if lot else item},
             )
-            return redirect("materials:stock-count-detail", count.pk)
+            url = reverse("materials:stock-count-detail", args=[count.pk])
+            query = urlencode({"location": data["location"].code})
+            return redirect(f"{url}?{query}")
     return _render_count(request, count, form)
 
 

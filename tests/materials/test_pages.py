@@ -233,10 +233,13 @@ def test_count_pages_count_submit_and_approve(client, materials_handler, supervi
     # when the handler counts 9 and submits, and the supervisor approves
     client.post(reverse("materials:stock-count-start"), {"location": "BIN-C"})
     count = lot.item.stock_counts.model.objects.get()
-    client.post(
+    recorded = client.post(
         reverse("materials:stock-count-record", args=[count.pk]),
         {"stock": "COUNT-1", "location": "BIN-C", "quantity": "9"},
     )
+    assert recorded.url.endswith("?location=BIN-C")
+    next_scan = client.get(recorded.url).content.decode()
+    assert 'value="BIN-C"' in next_scan
     client.post(reverse("materials:stock-count-submit", args=[count.pk]))
     client.force_login(supervisor)
     client.post(reverse("materials:stock-count-approve", args=[count.pk]))
