@@ -404,19 +404,33 @@ def save_results(
                 _("Inspection order %(number)s is %(status)s already.")
                 % {"number": order.number, "status": order.get_status_display()}
             )
+        existing = {
+            (row.characteristic_id, row.sample_number): row
+            for row in order.results.select_for_update()
+        }
         saved = []
         for result in parsed:
-            row, _created = InspectionResult.objects.update_or_create(
-                order=order,
-                characteristic=result.characteristic,
-                sample_number=result.sample_number,
-                defaults={
-                    "value": result.value,
-                    "conforms": result.conforms,
-                    "defect_code": result.defect_code,
-                    "recorded_by": actor,
-                },
-            )
+            key = (result.characteristic.pk, result.sample_number)
+            row = existing.get(key)
+            if row is None:
+                row = InspectionResult(
+                    order=order,
+                    characteristic=result.characteristic,
+                    sample_number=result.sample_number,
+                )
+                before = None
+            else:
+                before = audit.snapshot(row)
+            row.value = result.value
+            row.conforms = result.conforms
+            row.defect_code = result.defect_code
+            row.recorded_by = actor
+            row.save()
+            # Every entered or corrected value stays on the audit trail.
+            if before is None:
+                audit.record_create(row, actor=actor)
+            else:
+                audit.record_change(row, before, actor=actor)
             saved.append(row)
     return saved
 
@@ -490,7 +504,9 @@ def _record_measurements(order: InspectionOrder) -> None:
     for result in values.order_by("sample_number"):
         by_characteristic.setdefault(result.characteristic_id, []).append(result)
     now = timezone.now()
-    for characteristic_id, results in by_characteristic.items():
+    for characteristic_id, results in sorted(by_characteristic.items()):
+        # The row lock serialises subgroup numbers of concurrent orders.
+        Characteristic.objects.select_for_update().filter(pk=characteristic_id).get()
         last = Measurement.objects.filter(
             characteristic_id=characteristic_id
         ).aggregate(last=Max("subgroup"))["last"]

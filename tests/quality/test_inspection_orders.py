@@ -407,3 +407,17 @@ def test_completion_finds_the_output_lot_by_its_reference(quality_inspector):
     inspections.on_operation_completed(operation_id=operation.pk, output_lot_id=None)
 
     assert InspectionOrder.objects.get(trigger="final").lot == output
+
+
+def test_a_corrected_value_keeps_the_old_one_on_the_audit_trail(quality_inspector):
+    from mes import audit
+
+    order = make_plan_order()
+    field = inspections.entry_fields(order)[0]
+    inspections.save_results(order, quality_inspector, {field.name: "10.010"})
+    inspections.save_results(order, quality_inspector, {field.name: "10.020"})
+
+    result = InspectionResult.objects.get()
+    changes = [entry.changes for entry in audit.history(result)]
+    old, new = changes[0]["value"]
+    assert (Decimal(old), Decimal(new)) == (Decimal("10.01"), Decimal("10.02"))
