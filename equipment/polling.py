@@ -127,7 +127,7 @@ class DeviceConfig:
     idle_values: frozenset[int]
     tags: list[registers.TagSpec]
     blocks: list[registers.ReadBlock]
-    working: list[calendars.Interval] | None = None
+    working: list[calendars.Interval] | None = field(default=None, compare=False)
 
     def in_shift(self, moment: datetime) -> bool:
         if self.working is None:
@@ -151,14 +151,7 @@ def load_configs(
     for device in devices.order_by("pk"):
         specs = registers.tag_specs(device.tags.all())
         machine = device.machine
-        has_calendar = machine.shift_pattern_id or machine.work_center.shift_pattern_id
-        working = (
-            calendars.working_intervals(
-                machine, now - timedelta(hours=1), now + timedelta(hours=25)
-            )
-            if has_calendar
-            else None
-        )
+        working = _working_time(machine, now)
         configs.append(
             DeviceConfig(
                 device_id=device.pk,
@@ -177,6 +170,27 @@ def load_configs(
             )
         )
     return configs
+
+
+_working_cache: dict[int, tuple[datetime, list[calendars.Interval] | None]] = {}
+WORKING_TIME_REFRESH = timedelta(minutes=10)
+
+
+def _working_time(machine: Any, now: datetime) -> list[calendars.Interval] | None:
+    """The machine's shifts from an hour ago to a day ahead, cached a while.
+
+    None for a machine without a calendar (it always works).
+    """
+    cached = _working_cache.get(machine.pk)
+    if cached is not None and now - cached[0] < WORKING_TIME_REFRESH:
+        return cached[1]
+    working = None
+    if machine.shift_pattern_id or machine.work_center.shift_pattern_id:
+        working = calendars.working_intervals(
+            machine, now - timedelta(hours=1), now + timedelta(hours=25)
+        )
+    _working_cache[machine.pk] = (now, working)
+    return working
 
 
 def _values(text: str) -> frozenset[int]:
@@ -362,6 +376,7 @@ def _config_cache(device_ids: list[int]) -> dict[int, DeviceConfig]:
 
 def forget_configs() -> None:
     _configs.clear()
+    _working_cache.clear()
 
 
 def _lock_snapshots(device_ids: list[int]) -> dict[int, PollerSnapshot]:
@@ -805,6 +820,10 @@ async def _run_group(
         for device_id in list(tasks):
             if device_id not in fresh or fresh[device_id] != configs.get(device_id):
                 tasks.pop(device_id).cancel()
+            else:
+                # Same connection and map: the running loop keeps going.
+                configs[device_id].working = fresh[device_id].working
+                fresh[device_id] = configs[device_id]
         for device_id, config in fresh.items():
             configs[device_id] = config
             _configs[device_id] = (time.monotonic(), config)

@@ -4,6 +4,10 @@ Each takes the acting user (``None`` for the system, e.g. the poller), runs
 in one transaction, records the audit trail, and raises ``EquipmentError``
 (a ``ValidationError`` with a translated message) on bad input, changing
 nothing then.
+
+Limitations: spare parts used by a maintenance order are recorded against
+the materials app's items but not issued from stock (no lot or location is
+asked for on the tablet); the materials handler books the issue.
 """
 
 import logging
