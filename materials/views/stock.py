@@ -1,6 +1,7 @@
 """Stock overview, item and lot pages, lot labels and the recall report."""
 
-import csv
+from decimal import Decimal
+from typing import Any
 
 import qrcode
 import qrcode.image.svg
@@ -11,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from materials import queries
+from materials import exports, queries
 from materials.forms import LotSearchForm, find_location
 from materials.genealogy import as_tree
 from materials.models import Item, ItemKind, Lot, LotStatus
@@ -42,6 +43,9 @@ def home(request: HttpRequest) -> HttpResponse:
     items = queries.stock_overview(text, kind, location_ids)
     if in_stock or location_ids is not None:
         items = items.filter(on_hand__gt=0)
+    export_format = request.GET.get("format", "")
+    if export_format in exports.FORMATS:
+        return _stock_export(export_format, items)
 
     context = {
         "items": items[:500],
@@ -55,6 +59,27 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         return render(request, "materials/home.html#item-rows", context)
     return render(request, "materials/home.html", context)
+
+
+def _stock_export(export_format: str, items: Any) -> HttpResponse:
+    headers = [
+        _("Code"), _("Name"), _("Kind"), _("On hand"), _("Available"),
+        _("Quarantine"), _("On hold"), _("Unit"),
+    ]  # fmt: skip
+    rows = (
+        [
+            item.code,
+            item.name,
+            item.get_kind_display(),
+            item.on_hand,
+            item.available,
+            item.in_quarantine,
+            item.on_hold,
+            item.unit.code,
+        ]  # fmt: skip
+        for item in items
+    )
+    return exports.download(export_format, _("Stock"), headers, rows, "stock")
 
 
 @role_required(*VIEWERS)
@@ -149,8 +174,9 @@ def recall(request: HttpRequest, pk: int) -> HttpResponse:
     """Every finished lot a suspect lot went into, and where it is now."""
     lot = get_object_or_404(Lot.objects.select_related("item"), pk=pk)
     trace, entries = queries.recall_report(lot)
-    if request.GET.get("format") == "csv":
-        return _recall_csv(lot, entries)
+    export_format = request.GET.get("format", "")
+    if export_format in exports.FORMATS:
+        return _recall_export(export_format, lot, entries)
     context = {
         "lot": lot,
         "entries": entries,
@@ -159,25 +185,25 @@ def recall(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "materials/recall.html", context)
 
 
-def _recall_csv(lot: Lot, entries: list[queries.RecallEntry]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="recall-{lot.code}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [_("Lot"), _("Item"), _("Status"), _("Levels"), _("Location"), _("On hand")]
-    )
+def _recall_export(
+    export_format: str, lot: Lot, entries: list[queries.RecallEntry]
+) -> HttpResponse:
+    headers = [
+        _("Lot"), _("Item"), _("Status"), _("Levels"), _("Location"), _("On hand"),
+    ]  # fmt: skip
     statuses = dict(LotStatus.choices)
-    for entry in entries:
-        places = entry.on_hand or [("", 0)]
-        for location, quantity in places:
-            writer.writerow(
-                [
-                    entry.lot.code,
-                    entry.lot.item_code,
-                    statuses.get(entry.lot.status, entry.lot.status),
-                    entry.depth,
-                    location,
-                    quantity,
-                ]
-            )
-    return response
+    rows = [
+        [
+            entry.lot.code,
+            entry.lot.item_code,
+            statuses.get(entry.lot.status, entry.lot.status),
+            entry.depth,
+            location,
+            quantity,
+        ]
+        for entry in entries
+        for location, quantity in entry.on_hand or [("", Decimal(0))]
+    ]
+    return exports.download(
+        export_format, _("Recall report"), headers, rows, f"recall-{lot.code}"
+    )

@@ -364,3 +364,16 @@ def test_issue_page_proposes_lots_first_expiry_first(handler_client):
 
     content = page.content.decode()
     assert content.index(sooner.code) < content.index(later.code)
+
+
+def test_stock_overview_exports_csv_and_excel(handler_client):
+    make_lot(make_item(code="EXPORT-ME"), 7)
+    url = reverse("materials:home")
+
+    as_csv = handler_client.get(url, {"in_stock": "1", "format": "csv"})
+    as_excel = handler_client.get(url, {"in_stock": "1", "format": "xlsx"})
+
+    text = as_csv.content.decode("utf-8-sig")
+    assert "EXPORT-ME" in text and ",7,7," in text
+    assert as_excel["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert as_excel.content[:2] == b"PK"
