@@ -610,6 +610,21 @@ def stop_operation(order: InspectionOrder, actor: Any, reason: str) -> Operation
     return stop
 
 
+def cancel_order(order: InspectionOrder, actor: Any, reason: str) -> InspectionOrder:
+    """Drop an open order made by mistake; a lot held for it stays held."""
+    _require_inspector(actor)
+    if not (reason or "").strip():
+        raise QualityError({"reason": _("Say why the inspection is cancelled.")})
+    with transaction.atomic():
+        order = InspectionOrder.objects.select_for_update().get(pk=order.pk)
+        old = order.transition_to(InspectionStatus.CANCELLED)
+        order.save(update_fields=["status"])
+        audit.record_transition(
+            order, "status", old, order.status, actor=actor, reason=reason.strip()
+        )
+    return order
+
+
 # Lists -------------------------------------------------------------------------
 
 

@@ -79,6 +79,11 @@ urlpatterns = [
         name="inspection-sign",
     ),
     path(
+        "inspections/<int:pk>/cancel/",
+        inspections.inspection_cancel,
+        name="inspection-cancel",
+    ),
+    path(
         "nonconformances/",
         nonconformances.nonconformance_list,
         name="nonconformance-list",

@@ -207,3 +207,18 @@ def stop_lift(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The operation may run again."))
     return redirect("quality:home")
+
+
+@require_POST
+@role_required(*EDIT_ROLES)
+def inspection_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_order_for_user(request.user, pk)
+    try:
+        inspections.cancel_order(order, request.user, request.POST.get("reason", ""))
+    except QualityError as error:
+        report_error(request, error)
+    else:
+        messages.success(
+            request, _("Inspection %(number)s cancelled.") % {"number": order.number}
+        )
+    return redirect("quality:inspection-order", pk=order.pk)

@@ -81,6 +81,7 @@ RULES |= {
     "quality:inspection-order": Rule(roles=VIEWERS, kwargs=_order),
     "quality:inspection-save": Rule(roles=EDITORS, method="post", kwargs=_order),
     "quality:inspection-sign": Rule(roles=EDITORS, method="post", kwargs=_order),
+    "quality:inspection-cancel": Rule(roles=EDITORS, method="post", kwargs=_order),
     "quality:nonconformance-list": Rule(roles=VIEWERS),
     "quality:nonconformance-create": Rule(roles=EDITORS),
     "quality:nonconformance-detail": Rule(roles=VIEWERS, kwargs=_report),

@@ -421,3 +421,13 @@ def test_a_corrected_value_keeps_the_old_one_on_the_audit_trail(quality_inspecto
     changes = [entry.changes for entry in audit.history(result)]
     old, new = changes[0]["value"]
     assert (Decimal(old), Decimal(new)) == (Decimal("10.01"), Decimal("10.02"))
+
+
+def test_an_order_made_by_mistake_is_cancelled_with_a_reason(quality_inspector):
+    order = make_plan_order()
+    with pytest.raises(QualityError):
+        inspections.cancel_order(order, quality_inspector, " ")
+    inspections.cancel_order(order, quality_inspector, "Lot received twice")
+    order.refresh_from_db()
+    assert order.status == "cancelled"
+    assert not inspections.open_orders().exists()
