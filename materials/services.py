@@ -783,6 +783,8 @@ def record_output(
         to_location=location,
         reference=reference,
     )
+    # All input lots are locked now, in pk order, before any is consumed.
+    _lock_lots(entry[0] if isinstance(entry, tuple) else entry for entry in inputs)
     for entry in inputs:
         if isinstance(entry, tuple):
             input_lot, input_quantity = entry

@@ -134,3 +134,31 @@ def assert_balances_match_ledger():
         mismatches = cursor.fetchone()[0]
     assert mismatches == 0
     assert not StockBalance.objects.filter(quantity__lt=Decimal(0)).exists()
+
+
+def test_outputs_from_the_same_inputs_in_opposite_order_never_deadlock(
+    materials_handler,
+):
+    # given two input lots on the line and a product
+    line = make_location(LocationKind.LINE_SIDE)
+    first = make_lot(quantity=100, location=line)
+    second = make_lot(quantity=100, location=line)
+    product = make_item()
+
+    # when two threads record outputs naming the inputs in opposite order
+    def record(index):
+        inputs = [(first, 1), (second, 1)]
+        if index % 2:
+            inputs.reverse()
+        for _round in range(10):
+            services.record_output(
+                product, 1, line, f"WO-{index}", inputs, materials_handler
+            )
+        return "ok"
+
+    results = run_in_threads(4, record)
+
+    # then every output was recorded and the inputs lost exactly their share
+    assert results == ["ok"] * 4
+    assert StockBalance.objects.get(lot=first).quantity == 60
+    assert StockBalance.objects.get(lot=second).quantity == 60
