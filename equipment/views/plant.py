@@ -16,6 +16,7 @@ from equipment.models import (
     MaintenanceOrder,
     MaintenancePlan,
     MeasuredValue,
+    OrderStatus,
     PollerSnapshot,
     ProductionCount,
     StateInterval,
@@ -29,13 +30,15 @@ TIMELINE_WIDTH = 1440
 
 @role_required(*EQUIPMENT_ROLES)
 def home(request: HttpRequest) -> HttpResponse:
-    work_centers = queries.work_centers_with_machines()
-    states = queries.machine_states()
-    return render(
-        request,
-        "equipment/home.html",
-        {"work_centers": work_centers, "states": states},
-    )
+    context = {
+        "work_centers": queries.work_centers_with_machines(),
+        "states": queries.machine_states(),
+        "unclassified": queries.unclassified_downtime().count(),
+        "open_orders": MaintenanceOrder.objects.filter(
+            status__in=[OrderStatus.OPEN, OrderStatus.IN_PROGRESS]
+        ).count(),
+    }
+    return render(request, "equipment/home.html", context)
 
 
 @role_required(*BOARD_ROLES)
@@ -58,6 +61,11 @@ def board_tiles() -> list[tuple[Any, list[dict[str, Any]]]]:
     states = queries.machine_states([machine.pk for machine in machines])
     figures = oee.machine_oee(machines, start, now)
     waiting = set(queries.unclassified_downtime().values_list("machine_id", flat=True))
+    under_maintenance = set(
+        MaintenanceOrder.objects.filter(status=OrderStatus.IN_PROGRESS).values_list(
+            "machine_id", flat=True
+        )
+    )
     groups = []
     for work_center in work_centers:
         tiles = [
@@ -66,6 +74,7 @@ def board_tiles() -> list[tuple[Any, list[dict[str, Any]]]]:
                 "status": states[machine.pk],
                 "oee": figures[machine.pk].oee,
                 "needs_reason": machine.pk in waiting,
+                "under_maintenance": machine.pk in under_maintenance,
             }
             for machine in work_center.machines.all()
         ]
