@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from materials import queries as materials_queries
 from mes.roles import role_required
-from planning import queries, services
+from planning import mrp, queries, services
 from planning.forms import (
     AdjustForm,
     ImportForm,
@@ -24,7 +24,7 @@ from planning.forms import (
     WorkOrderForm,
 )
 from planning.imports import import_work_orders
-from planning.models import PlanningError, WorkOrder
+from planning.models import MrpShortage, PlanningError, WorkOrder
 from planning.services import APPROVER_ROLES, ENTRY_ROLES, VIEWER_ROLES
 
 LIST_LIMIT = 500
@@ -92,11 +92,22 @@ def work_order_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def work_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = queries.get_work_order_for_user(request.user, pk)
     materials = list(order.materials.select_related("item__unit", "operation"))
-    on_hand = materials_queries_on_hand([m.item_id for m in materials])
+    item_ids = [material.item_id for material in materials]
+    on_hand = materials_queries.on_hand_by_item(item_ids) if item_ids else {}
     for material in materials:
         material.on_hand = on_hand.get(material.item_id)
+    run = mrp.latest_run()
+    shortages = (
+        MrpShortage.objects.filter(run=run, work_order=order).select_related(
+            "item__unit"
+        )
+        if run
+        else []
+    )
     context = {
         "order": order,
+        "run": run,
+        "shortages": shortages,
         "actions": services.allowed_actions(request.user, order),
         "operations": order.operations.select_related(
             "work_center", "routing_operation"
@@ -111,14 +122,6 @@ def work_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
     }
     return render(request, "planning/work_order_detail.html", context)
-
-
-def materials_queries_on_hand(item_ids: list[int]) -> dict[int, Any]:
-    """Usable stock per item, when the materials ledger offers it."""
-    on_hand_by_item = getattr(materials_queries, "on_hand_by_item", None)
-    if on_hand_by_item is None or not item_ids:
-        return {}
-    return on_hand_by_item(item_ids)
 
 
 @role_required(*VIEWER_ROLES)

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from materials import services as materials_services
@@ -275,3 +276,17 @@ def test_a_lost_run_is_given_up_and_a_new_one_queued(planner):
     lost.refresh_from_db()
     assert lost.status == MrpRunStatus.FAILED
     assert run != lost and run.status == MrpRunStatus.QUEUED
+
+
+def test_the_order_page_shows_its_shortages_of_the_latest_run(client, plant, planner):
+    order = make_work_order(
+        plant["A"], S.APPROVED, quantity=Decimal("10"), due_date=DUE
+    )
+    _run()
+    client.force_login(planner)
+
+    page = client.get(reverse("planning:work-order-detail", args=[order.pk]))
+
+    body = page.content.decode()
+    assert "Shortages in MRP run" in body
+    assert "P1" in body and "71" in body
