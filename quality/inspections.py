@@ -522,7 +522,9 @@ def _record_measurements(order: InspectionOrder) -> None:
             for result in results
         )
     if by_characteristic:
-        from quality import alerts
+        from quality import alerts, queries
+
+        transaction.on_commit(queries.forget_capability_summary)
 
         transaction.on_commit(
             lambda: alerts.check_characteristics(list(by_characteristic))

@@ -133,3 +133,65 @@ def attribute_history(characteristic: Characteristic, last: int) -> AttributeHis
         np.array([row["bad"] for row in rows], dtype=float),
         np.array([row["inspected"] for row in rows], dtype=float),
     )
+
+
+@dataclass(frozen=True)
+class CapabilityRow:
+    """One characteristic's line of the Cpk table, in plain values."""
+
+    characteristic_id: int
+    standard_code: str
+    name: str
+    count: int
+    cp: float | None
+    cpk: float | None
+    cpk_low: float | None
+    cpk_high: float | None
+    flagged: int
+
+
+CAPABILITY_CACHE_KEY = "quality:capability-summary"
+CAPABILITY_CACHE_SECONDS = 300
+
+
+def capability_summary() -> list[CapabilityRow]:
+    """Cp / Cpk of every measured characteristic of released standards.
+
+    Analysing a large plant's history takes seconds, so the table is kept in
+    the cache for five minutes and dropped when limits or values change.
+    """
+    from django.core.cache import cache
+
+    from quality.models import StandardStatus
+
+    rows = cache.get(CAPABILITY_CACHE_KEY)
+    if rows is not None:
+        return rows
+    characteristics = Characteristic.objects.filter(
+        standard__status=StandardStatus.RELEASED, kind="variable"
+    ).select_related("standard")
+    rows = []
+    for result in analyse_characteristics(characteristics):
+        capability = result.analysis.capability if result.analysis else None
+        interval = capability.cpk_interval if capability else None
+        rows.append(
+            CapabilityRow(
+                result.characteristic.pk,
+                result.characteristic.standard.code,
+                result.characteristic.name,
+                result.count,
+                capability.cp if capability else None,
+                capability.cpk if capability else None,
+                interval[0] if interval else None,
+                interval[1] if interval else None,
+                result.violation_count,
+            )
+        )
+    cache.set(CAPABILITY_CACHE_KEY, rows, CAPABILITY_CACHE_SECONDS)
+    return rows
+
+
+def forget_capability_summary() -> None:
+    from django.core.cache import cache
+
+    cache.delete(CAPABILITY_CACHE_KEY)

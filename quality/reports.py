@@ -26,14 +26,12 @@ from django.utils.translation import gettext_lazy as _
 
 from quality import queries
 from quality.models import (
-    Characteristic,
     Disposition,
     InspectionOrder,
     InspectionResult,
     InspectionStatus,
     InspectionTrigger,
     Nonconformance,
-    StandardStatus,
 )
 
 DECIDED = (InspectionStatus.PASSED, InspectionStatus.FAILED)
@@ -137,9 +135,6 @@ def defect_pareto(start: datetime | None = None, end: datetime | None = None) ->
 
 def cpk_table(start: datetime | None = None, end: datetime | None = None) -> Table:
     """Cp and Cpk with confidence per measured characteristic of released standards."""
-    characteristics = Characteristic.objects.filter(
-        standard__status=StandardStatus.RELEASED, kind="variable"
-    ).select_related("standard")
     table = Table(
         str(_("Process capability (Cpk)")),
         [
@@ -153,19 +148,17 @@ def cpk_table(start: datetime | None = None, end: datetime | None = None) -> Tab
             str(_("Flagged points")),
         ],
     )
-    for result in queries.analyse_characteristics(characteristics):
-        capability = result.analysis.capability if result.analysis else None
-        interval = capability.cpk_interval if capability else None
+    for row in queries.capability_summary():
         table.rows.append(
             [
-                result.characteristic.standard.code,
-                result.characteristic.name,
-                result.count,
-                _round(capability.cp if capability else None),
-                _round(capability.cpk if capability else None),
-                _round(interval[0] if interval else None),
-                _round(interval[1] if interval else None),
-                result.violation_count,
+                row.standard_code,
+                row.name,
+                row.count,
+                _round(row.cp),
+                _round(row.cpk),
+                _round(row.cpk_low),
+                _round(row.cpk_high),
+                row.flagged,
             ]
         )
     return table

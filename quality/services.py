@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from mes import audit
 from mes.roles import Role, has_role
-from quality import spc
+from quality import queries, spc
 from quality.models import (
     Characteristic,
     InspectionPlan,
@@ -333,6 +333,7 @@ def set_control_limits(
         locked.baseline_to = baseline_to
         locked.save(update_fields=["control_limits", "baseline_from", "baseline_to"])
         audit.record_change(locked, before, actor=actor, reason=_("New SPC baseline"))
+    transaction.on_commit(queries.forget_capability_summary)
     characteristic.control_limits = locked.control_limits
     characteristic.baseline_from = baseline_from
     characteristic.baseline_to = baseline_to

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from mes.roles import has_role, role_required
 from quality import charts, queries, services, spc
 from quality.forms import BaselineForm
-from quality.models import Characteristic, QualityError, StandardStatus
+from quality.models import Characteristic, QualityError
 from quality.views.common import (
     EDIT_ROLES,
     VIEW_ROLES,
@@ -191,8 +191,5 @@ def characteristic_baseline(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*VIEW_ROLES)
 def spc_overview(request: HttpRequest) -> HttpResponse:
-    characteristics = Characteristic.objects.filter(
-        standard__status=StandardStatus.RELEASED, kind="variable"
-    ).select_related("standard__item")
-    results = queries.analyse_characteristics(characteristics)
-    return render(request, "quality/spc_overview.html", {"results": results})
+    rows = queries.capability_summary()
+    return render(request, "quality/spc_overview.html", {"rows": rows})

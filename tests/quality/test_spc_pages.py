@@ -133,3 +133,22 @@ def test_bench_spc_prints_one_json_line():
     assert figures["values_analysed"] == 150
     assert {"analysis_seconds", "chart_ms", "build_seconds"} <= set(figures)
     assert not Measurement.objects.exists()
+
+
+def test_the_cpk_table_is_cached_until_new_limits(
+    quality_inspector, django_capture_on_commit_callbacks
+):
+    from quality import queries
+
+    characteristic = make_characteristic()
+    start = record_history(characteristic, np.linspace(9.99, 10.01, 100))
+    first = queries.capability_summary()
+    Measurement.objects.all().delete()
+    assert queries.capability_summary() == first
+
+    record_history(characteristic, [10.0, 10.01] * 30, start)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_control_limits(
+            characteristic, quality_inspector, start, start + timedelta(days=1)
+        )
+    assert queries.capability_summary()[0].count == 60
