@@ -179,8 +179,6 @@ class Command(BaseCommand):
         """
         machines = Machine.objects.filter(work_center__code=BENCH_CODE)
         ids = list(machines.values_list("pk", flat=True))
-        if not ids:
-            return
         with transaction.atomic():
             for model in (MeasuredValue, Alarm, StateInterval, ProductionCount):
                 model.objects.filter(machine_id__in=ids)._raw_delete(using="default")
@@ -192,6 +190,10 @@ class Command(BaseCommand):
             )
             PlcDevice.objects.filter(machine_id__in=ids)._raw_delete(using="default")
             Machine.objects.filter(pk__in=ids)._raw_delete(using="default")
+        with transaction.atomic():
+            WorkCenter.objects.filter(code=BENCH_CODE)._raw_delete(using="default")
+            Area.objects.filter(code=BENCH_CODE)._raw_delete(using="default")
+            Site.objects.filter(code=BENCH_CODE)._raw_delete(using="default")
 
     def _measure_poller(
         self, group: str, count: int, seconds: float, interval: float
