@@ -24,7 +24,7 @@ from planning.forms import (
     WorkOrderForm,
 )
 from planning.imports import import_work_orders
-from planning.models import MrpShortage, PlanningError, WorkOrder
+from planning.models import ZERO, MrpShortage, PlanningError, WorkOrder
 from planning.services import APPROVER_ROLES, ENTRY_ROLES, VIEWER_ROLES
 
 LIST_LIMIT = 500
@@ -95,7 +95,7 @@ def work_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item_ids = [material.item_id for material in materials]
     on_hand = materials_queries.on_hand_by_item(item_ids) if item_ids else {}
     for material in materials:
-        material.on_hand = on_hand.get(material.item_id)
+        material.on_hand = on_hand.get(material.item_id, ZERO)
     run = mrp.latest_run()
     shortages = (
         MrpShortage.objects.filter(run=run, work_order=order).select_related(
