@@ -46,7 +46,11 @@ def hold_list(request: HttpRequest) -> HttpResponse:
 @role_required(*EDIT_ROLES)
 def hold_create(request: HttpRequest) -> HttpResponse:
     """Hold a lot; the first submit previews, the confirmed one holds."""
-    form = HoldForm(request.POST or None)
+    initial = {
+        "lot_code": request.GET.get("lot", ""),
+        "follow_genealogy": request.GET.get("follow") == "yes",
+    }
+    form = HoldForm(request.POST or None, initial=initial)
     preview = None
     if request.method == "POST" and form.is_valid():
         lot = form.cleaned_data["lot_code"]

@@ -148,3 +148,14 @@ def test_an_unknown_lot_code_is_refused(client, quality_inspector):
         reverse("quality:hold-create"), {"lot_code": "NOPE", "reason": "x"}
     )
     assert "No lot has the code NOPE" in response.content.decode()
+
+
+def test_the_hold_form_starts_from_a_traced_lot(client, quality_inspector, genealogy):
+    client.force_login(quality_inspector)
+    code = genealogy["casting"].code
+    trace = client.get(reverse("quality:trace"), {"lot": code}).content.decode()
+    assert "follow=yes" in trace
+    form = client.get(reverse("quality:hold-create"), {"lot": code, "follow": "yes"})
+    page = form.content.decode()
+    assert f'value="{code}"' in page
+    assert "checked" in page
