@@ -526,7 +526,7 @@ def _adjusted_fields(order: WorkOrder, adjustment: Adjustment) -> dict[str, Any]
             raise PlanningError(
                 _("The quantity cannot drop below the %(made)s already made."),
                 code="quantity",
-                params={"made": order.good_quantity.normalize()},
+                params={"made": format(order.good_quantity.normalize(), "f")},
             )
         changed["quantity"] = adjustment.quantity
     if adjustment.due_date is not None and adjustment.due_date != order.due_date:

@@ -92,3 +92,16 @@ def test_drafts_are_not_adjusted_but_edited(planner):
         services.adjust_work_order(
             order, planner, "Why not", Adjustment(quantity=Decimal("3"))
         )
+
+
+def test_quantity_cannot_drop_below_what_was_made(released, planner, operator):
+    # given 10 good parts made on the last operation
+    last = released.operations.order_by("-sequence").first()
+    services.record_operation_progress(last, Decimal("10"), Decimal("0"), operator)
+
+    # when the quantity is adjusted to 5, then the message names the 10 made
+    with pytest.raises(PlanningError) as error:
+        services.adjust_work_order(
+            released, planner, "Smaller lot", Adjustment(quantity=Decimal("5"))
+        )
+    assert "10 already made" in error.value.messages[0]
