@@ -22,6 +22,9 @@ their released routing's setup plus run time for the quantity, in working
 days of ``MINUTES_PER_WORKING_DAY`` (one 8-hour shift), at least one day;
 without a routing, ``Item.lead_time_days``.
 
+Each run keeps its rows for the page; only the ``KEEP_RUNS`` newest runs
+are kept.
+
 Limitations: lot-for-lot sizing only (no minimum or multiple quantities, no
 safety stock); a receipt due after a need date does not cover it, and
 MRP gives no "expedite" message for it; stock already issued to a running
@@ -66,6 +69,8 @@ from planning.services import find_cycle
 logger = logging.getLogger(__name__)
 
 MINUTES_PER_WORKING_DAY = Decimal(480)
+# Finished runs kept with their rows; older ones are deleted after a run.
+KEEP_RUNS = 10
 HUNDRED = Decimal(100)
 QUANTUM = Decimal("0.0001")
 
@@ -407,6 +412,7 @@ def execute(run: MrpRun, progress: Progress | None = None) -> MrpRun:
         item_count=result.item_count,
         shortage_count=len(result.shortages),
     )
+    prune_runs()
     logger.info(
         "MRP run %s: %s orders, %s items, %s shortages",
         run.pk,
@@ -415,6 +421,26 @@ def execute(run: MrpRun, progress: Progress | None = None) -> MrpRun:
         len(result.shortages),
     )
     return MrpRun.objects.get(pk=run.pk)
+
+
+def prune_runs(keep: int = KEEP_RUNS) -> int:
+    """Delete finished runs beyond the ``keep`` newest; returns how many."""
+    newest = list(
+        MrpRun.objects.order_by("-created_at", "-id")[:keep].values_list(
+            "pk", flat=True
+        )
+    )
+    old = MrpRun.objects.exclude(pk__in=newest).filter(
+        status__in=[MrpRunStatus.SUCCEEDED, MrpRunStatus.FAILED]
+    )
+    old_ids = list(old.values_list("pk", flat=True))
+    if not old_ids:
+        return 0
+    # Rows first, in plain bulk deletes: a run may own half a million.
+    MrpShortage.objects.filter(run_id__in=old_ids).delete()
+    MrpRequirement.objects.filter(run_id__in=old_ids).delete()
+    MrpRun.objects.filter(pk__in=old_ids).delete()
+    return len(old_ids)
 
 
 def _progress_of(run: MrpRun) -> Progress:

@@ -290,3 +290,15 @@ def test_the_order_page_shows_its_shortages_of_the_latest_run(client, plant, pla
     body = page.content.decode()
     assert "Shortages in MRP run" in body
     assert "P1" in body and "71" in body
+
+
+def test_only_the_newest_runs_are_kept(plant):
+    make_work_order(plant["A"], S.APPROVED, due_date=DUE)
+    first = _run()
+
+    for _number in range(mrp.KEEP_RUNS):
+        _run()
+
+    assert MrpRun.objects.count() == mrp.KEEP_RUNS
+    assert not MrpRun.objects.filter(pk=first.pk).exists()
+    assert not MrpShortage.objects.filter(run_id=first.pk).exists()
