@@ -82,37 +82,9 @@ def inspection_order(request: HttpRequest, pk: int) -> HttpResponse:
 def _render_order(
     request: HttpRequest, order: InspectionOrder, data: Any, errors: dict[str, Any]
 ) -> HttpResponse:
-    saved = {
-        f"r-{result.characteristic_id}-{result.sample_number}": result
-        for result in order.results.all()
-    }
-    groups: dict[int, dict[str, Any]] = {}
-    for entry in inspections.entry_fields(order):
-        result = saved.get(entry.name)
-        if data is not None:
-            value = data.get(entry.name, "")
-        elif result is None:
-            value = ""
-        elif entry.characteristic.is_variable:
-            value = _plain(result.value)
-        else:
-            value = inspections.PASS if result.conforms else str(result.defect_code_id)
-        group = groups.setdefault(
-            entry.characteristic.pk,
-            {"characteristic": entry.characteristic, "fields": []},
-        )
-        group["fields"].append(
-            {
-                "name": entry.name,
-                "number": entry.sample_number,
-                "value": value,
-                "error": _first(errors.get(entry.name)),
-                "conforms": None if result is None else result.conforms,
-            }
-        )
     context = {
         "order": order,
-        "groups": list(groups.values()),
+        "groups": _entry_groups(order, data, errors),
         "errors": errors,
         "password_error": _first(errors.get("password")),
         "general_errors": errors.get("__all__", []),
@@ -123,11 +95,43 @@ def _render_order(
     return render(request, "quality/inspection_order.html", context)
 
 
-def _plain(value: Any) -> str:
-    if value is None:
+def _entry_groups(
+    order: InspectionOrder, data: Any, errors: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The tablet's inputs by characteristic: posted, saved or empty values."""
+    saved = {
+        f"r-{result.characteristic_id}-{result.sample_number}": result
+        for result in order.results.all()
+    }
+    groups: dict[int, dict[str, Any]] = {}
+    for entry in inspections.entry_fields(order):
+        result = saved.get(entry.name)
+        group = groups.setdefault(
+            entry.characteristic.pk,
+            {"characteristic": entry.characteristic, "fields": []},
+        )
+        group["fields"].append(
+            {
+                "name": entry.name,
+                "number": entry.sample_number,
+                "value": _shown_value(entry, result, data),
+                "error": _first(errors.get(entry.name)),
+                "conforms": None if result is None else result.conforms,
+            }
+        )
+    return list(groups.values())
+
+
+def _shown_value(entry: Any, result: Any, data: Any) -> str:
+    if data is not None:
+        return data.get(entry.name, "")
+    if result is None:
         return ""
-    text = format(value.normalize(), "f")
-    return text
+    if entry.characteristic.is_variable:
+        if result.value is None:
+            return ""
+        return f"{result.value:.{entry.characteristic.decimals}f}"
+    return inspections.PASS if result.conforms else str(result.defect_code_id)
 
 
 def _first(messages_: Any) -> str:
