@@ -50,6 +50,11 @@ def test_a_failing_result_on_the_tablet_holds_the_lot(
     expect(fields).to_have_count(2)
     fields.nth(0).fill("8.02")
     fields.nth(1).fill("7.31")
+
+    # then the thin wall is marked at once, before signing
+    expect(page.locator(".sample.nonconforming")).to_have_count(1)
+
+    # when the inspector signs with the password
     page.fill("#id_password", DEFAULT_PASSWORD)
     page.get_by_role("button", name="Sign and decide").click()
 
