@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from materials import services
-from materials.models import Item, Location, Lot, Supplier
+from materials.models import Item, Location, Lot, StockBalance, Supplier
 from materials.services import StockError
 
 SCANNER_ATTRS = {
@@ -144,14 +144,19 @@ class MoveForm(forms.Form):
         help_text=gettext_lazy("Scan the lot label, or an item kept without lots."),
     )
     quantity = QuantityField(label=gettext_lazy("Quantity"))
-    from_location = CodeField(label=gettext_lazy("From location"))
+    from_location = CodeField(
+        label=gettext_lazy("From location"),
+        required=False,
+        help_text=gettext_lazy("Leave empty when the stock is in one place only."),
+    )
     to_location = CodeField(label=gettext_lazy("To location"))
 
     def clean_stock(self) -> tuple[Item, Lot | None]:
         return find_stock(self.cleaned_data["stock"].strip())
 
-    def clean_from_location(self) -> Location:
-        return find_location(self.cleaned_data["from_location"].strip())
+    def clean_from_location(self) -> Location | None:
+        code = self.cleaned_data["from_location"].strip()
+        return find_location(code) if code else None
 
     def clean_to_location(self) -> Location:
         return find_location(self.cleaned_data["to_location"].strip())
@@ -160,7 +165,27 @@ class MoveForm(forms.Form):
         data = super().clean()
         if "stock" in data and "quantity" in data:
             data["quantity"] = _quantity(self, data["quantity"], data["stock"][0])
+        if "stock" in data and "from_location" in data and not data["from_location"]:
+            data["from_location"] = self._only_location(*data["stock"])
         return data
+
+    def _only_location(self, item: Item, lot: Lot | None) -> Location | None:
+        places = list(
+            StockBalance.objects.filter(item=item, lot=lot, quantity__gt=0).values_list(
+                "location", flat=True
+            )[:2]
+        )
+        if len(places) == 1:
+            return Location.objects.get(pk=places[0])
+        message = (
+            _("There is no stock of %(what)s.")
+            if not places
+            else _("%(what)s is in several locations: scan the one to take it from.")
+        )
+        self.add_error(
+            "from_location", message % {"what": lot.code if lot else item.code}
+        )
+        return None
 
 
 class IssueForm(forms.Form):

@@ -377,3 +377,27 @@ def test_stock_overview_exports_csv_and_excel(handler_client):
     assert "EXPORT-ME" in text and ",7,7," in text
     assert as_excel["Content-Type"].startswith("application/vnd.openxmlformats")
     assert as_excel.content[:2] == b"PK"
+
+
+def test_move_page_finds_the_source_when_the_lot_is_in_one_place(handler_client):
+    # given a lot in one bin, and another lot split over two bins
+    first_bin = make_location(code="BIN-1")
+    second_bin = make_location(code="BIN-2")
+    make_location(code="DEST")
+    single = make_lot(quantity=5, location=first_bin, lot_code="ONE-PLACE")
+    split = make_lot(quantity=5, location=first_bin, lot_code="TWO-PLACES")
+    services.transfer(2, first_bin, second_bin, None, lot=split)
+    url = reverse("materials:move")
+
+    # when both are moved without naming the source
+    moved = handler_client.post(
+        url, {"stock": "ONE-PLACE", "quantity": "1", "to_location": "DEST"}
+    )
+    refused = handler_client.post(
+        url, {"stock": "TWO-PLACES", "quantity": "1", "to_location": "DEST"}
+    )
+
+    # then the single place is used, and the split lot asks which one
+    assert moved.status_code == 302
+    assert StockBalance.objects.get(lot=single, location=first_bin).quantity == 4
+    assert "several locations" in refused.content.decode()

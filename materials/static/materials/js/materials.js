@@ -1,17 +1,17 @@
 // Materials pages: scanner-friendly forms and the label print button.
-// A keyboard-wedge scanner types a code and presses Enter; in a scan field
-// Enter moves on to the next empty field instead of sending a half-filled
-// form. The form is sent when the last field is filled.
+// A keyboard-wedge scanner types a code and presses Enter. In a stock form,
+// Enter moves on to the next empty required field instead of sending a
+// half-filled form; the form is sent once every required field is filled.
 (function () {
   "use strict";
 
-  function nextEmptyField(field) {
+  function nextEmptyRequired(field) {
     var fields = Array.prototype.slice.call(
       field.form.querySelectorAll("input:not([type=hidden]), select, textarea")
     );
     var after = fields.slice(fields.indexOf(field) + 1);
     for (var i = 0; i < after.length; i++) {
-      if (!after[i].value && !after[i].disabled) {
+      if (after[i].required && !after[i].value && !after[i].disabled) {
         return after[i];
       }
     }
@@ -20,10 +20,13 @@
 
   document.addEventListener("keydown", function (event) {
     var field = event.target;
-    if (event.key !== "Enter" || !field.form || !field.hasAttribute("data-scan-field")) {
+    if (event.key !== "Enter" || !field.form || field.tagName !== "INPUT") {
       return;
     }
-    var next = nextEmptyField(field);
+    if (!field.form.classList.contains("stock-form")) {
+      return;
+    }
+    var next = nextEmptyRequired(field);
     if (next) {
       event.preventDefault();
       next.focus();
