@@ -13,9 +13,9 @@ exceed the plan's acceptance number. A failed order opens a nonconformance
 and, as its plan says, holds the lot and stops the operation.
 
 Limitations: a first article order is made on the operation's first report,
-not per shift or per setup; stopping an operation records the stop in
-quality and raises a dispatch exception when the dispatch app offers one,
-but the terminal does not yet refuse reports of a stopped operation.
+not per shift or per setup. Stopping an operation pauses its running work
+log and raises a dispatch exception, but the terminal does not refuse a
+restart while the quality stop is open; the supervisor sees the exception.
 """
 
 import logging
@@ -589,26 +589,39 @@ def _keep_final_hold(order: InspectionOrder, report: Any) -> None:
 
 
 def stop_operation(order: InspectionOrder, actor: Any, reason: str) -> OperationStop:
-    """Record the stop and tell dispatch, where it has the means."""
+    """Record the stop, pause the operation where it runs, tell the supervisor.
+
+    The running work log of the operation is closed with the pause reason
+    "waiting for quality", and a dispatch exception shows the stop on the
+    supervisor's board.
+    """
+    from dispatch import execution
+    from dispatch import services as dispatch
+    from dispatch.models import PauseReason, WorkLog
+
     stop = OperationStop.objects.create(
         operation=order.operation, machine=order.machine, inspection_order=order
     )
     audit.record_create(stop, actor=actor, reason=reason)
-    try:
-        from dispatch import services as dispatch
-    except ImportError:  # pragma: no cover - dispatch not installed
-        return stop
-    raise_exception = getattr(dispatch, "raise_exception", None)
-    if raise_exception is not None:
-        raise_exception(
-            "lot_on_hold",
-            reason,
-            machine_id=order.machine_id,
-            work_order_id=order.operation.work_order_id,
-            operation_id=order.operation_id,
-            source_key=f"quality:{order.number}",
-            actor=actor,
-        )
+    running = WorkLog.objects.filter(
+        operation=order.operation, ended_at__isnull=True
+    ).select_related("machine")
+    for log in running:
+        try:
+            execution.pause_operation(
+                order.operation, log.machine, actor, PauseReason.QUALITY
+            )
+        except dispatch.DispatchError:
+            logger.warning("Operation %s was not running to pause", order.reference)
+    dispatch.raise_exception(
+        "lot_on_hold",
+        reason,
+        machine_id=order.machine_id,
+        work_order_id=order.operation.work_order_id,
+        operation_id=order.operation_id,
+        source_key=f"quality:{order.number}",
+        actor=actor,
+    )
     return stop
 
 

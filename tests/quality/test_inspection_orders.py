@@ -234,7 +234,18 @@ def test_a_failure_stops_the_operation_when_the_plan_says_so(quality_inspector):
         sample_size=1,
         stops_operation_on_failure=True,
     )
-    order = inspections.create_order(plan, "first", operation=operation)
+    machine = make_machine()
+    from dispatch.models import ProductionException, WorkLog
+
+    running = WorkLog.objects.create(
+        operation=operation,
+        machine=machine,
+        operator=quality_inspector,
+        started_at=timezone.now(),
+    )
+    order = inspections.create_order(
+        plan, "first", operation=operation, machine=machine
+    )
     defect = standard.characteristics.get().defect_codes.get()
 
     inspections.sign_order(
@@ -246,6 +257,12 @@ def test_a_failure_stops_the_operation_when_the_plan_says_so(quality_inspector):
 
     assert OperationStop.objects.get(operation=operation).inspection_order == order
     assert Nonconformance.objects.get(inspection_order=order).defect_code == defect
+    running.refresh_from_db()
+    assert running.ended_at is not None
+    assert running.pause_reason == "quality"
+    assert ProductionException.objects.get(operation_id=operation.pk).kind == (
+        "lot_on_hold"
+    )
 
 
 @pytest.mark.parametrize(
