@@ -30,6 +30,9 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dispatch import execution
+from dispatch import services as dispatch
+from dispatch.models import PauseReason, WorkLog
 from equipment.models import Machine
 from materials.models import Lot, LotStatus
 from mes import audit
@@ -595,10 +598,6 @@ def stop_operation(order: InspectionOrder, actor: Any, reason: str) -> Operation
     "waiting for quality", and a dispatch exception shows the stop on the
     supervisor's board.
     """
-    from dispatch import execution
-    from dispatch import services as dispatch
-    from dispatch.models import PauseReason, WorkLog
-
     stop = OperationStop.objects.create(
         operation=order.operation, machine=order.machine, inspection_order=order
     )
