@@ -8,6 +8,7 @@ import os
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from mes.roles import Role
 from tests.factories import make_user
@@ -20,6 +21,14 @@ def _clean_cache():
     """Every test starts with an empty cache (lockout counters, sessions)."""
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """A language a test (or a page it renders) activates ends with it."""
+    translation.activate("en")
+    yield
+    translation.activate("en")
 
 
 @pytest.fixture(autouse=True)
