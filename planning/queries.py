@@ -222,6 +222,15 @@ def current_plans(today: date | None = None) -> QuerySet[ProductionPlan]:
     )
 
 
+def all_plans() -> QuerySet[ProductionPlan]:
+    """Every plan, newest period first, with order counts and quantities."""
+    return ProductionPlan.objects.annotate(
+        order_count=Count("work_orders"),
+        quantity_total=Sum("work_orders__quantity"),
+        good_total=Sum("work_orders__good_quantity"),
+    ).order_by("-starts_on", "code")
+
+
 def board_columns(plan: ProductionPlan | None) -> list[dict[str, Any]]:
     """The plan's orders grouped by status, one column per workflow step."""
     orders = WorkOrder.objects.select_related("product").filter(

@@ -6,6 +6,7 @@ app_name = "planning"
 
 urlpatterns = [
     path("", board.home, name="home"),
+    path("plans/", board.plan_list, name="plan-list"),
     path("plans/new/", board.plan_create, name="plan-create"),
     path("plans/<int:pk>/", board.plan_detail, name="plan-detail"),
     path("plans/<int:pk>/targets/", board.plan_target_set, name="plan-target-set"),

@@ -32,6 +32,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "planning/home.html", context)
 
 
+@role_required(*VIEWER_ROLES)
+def plan_list(request: HttpRequest) -> HttpResponse:
+    plans = queries.all_plans()[:200]
+    return render(request, "planning/plan_list.html", {"plans": plans})
+
+
 @role_required(*ENTRY_ROLES)
 def plan_create(request: HttpRequest) -> HttpResponse:
     form = ProductionPlanForm(request.POST or None)

@@ -154,3 +154,5 @@ RULES |= {
         data={"quantity": "1"},
     ),
 }
+
+RULES |= {"planning:plan-list": Rule(roles=VIEWERS)}

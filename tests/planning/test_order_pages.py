@@ -265,3 +265,13 @@ def test_plan_targets_are_set_changed_and_removed(client, planner):
     assert ProductionPlanTarget.objects.get().quantity == Decimal("150")
     client.post(url, {"product": product.pk, "quantity": "0"})
     assert not ProductionPlanTarget.objects.exists()
+
+
+def test_plan_list_shows_every_plan_with_its_orders(client, planner):
+    old = make_plan(code="W2025-01")
+    make_work_order(status=S.COMPLETED, plan=old, good_quantity=Decimal("10"))
+    client.force_login(planner)
+
+    page = client.get(reverse("planning:plan-list")).content.decode()
+
+    assert "W2025-01" in page
