@@ -1,6 +1,6 @@
 """Quality reports on the desk, with CSV and Excel export."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -28,7 +28,7 @@ def _period(request: HttpRequest) -> tuple[datetime | None, datetime | None, str
     return start, end, start_text if start_date else "", end_text if end_date else ""
 
 
-def _date(text: str):  # type: ignore[no-untyped-def]
+def _date(text: str) -> date | None:
     """A date typed as YYYY-MM-DD; anything else is no limit."""
     try:
         return parse_date(text) if text else None

@@ -147,3 +147,15 @@ def test_alerts_are_acknowledged_once(client, supervisor):
 
     alert.refresh_from_db()
     assert alert.acknowledged_by == supervisor
+
+
+def test_report_periods_filter_and_ignore_bad_dates(client, quality_inspector):
+    inspected(quality_inspector, {2})
+    client.force_login(quality_inspector)
+    url = reverse("quality:report", args=["first-pass-yield"])
+    today = timezone.localdate()
+
+    assert "80.0" in client.get(url, {"from": today.isoformat()}).content.decode()
+    later = (today + timedelta(days=2)).isoformat()
+    assert "80.0" not in client.get(url, {"from": later}).content.decode()
+    assert client.get(url, {"from": "2026-13-45", "to": "nonsense"}).status_code == 200
