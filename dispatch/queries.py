@@ -124,19 +124,30 @@ def _missing_by_operation(operations: list[WorkOrderOperation]) -> dict[int, lis
     if not operations:
         return {}
     orders = {op.work_order_id: op.work_order.number for op in operations}
-    needs = WorkOrderMaterial.objects.filter(work_order_id__in=orders).select_related(
-        "item"
+    needs = list(
+        WorkOrderMaterial.objects.filter(work_order_id__in=orders).select_related(
+            "item"
+        )
+    )
+    if not needs:
+        return {}
+    sequences = list(
+        WorkOrderOperation.objects.filter(work_order_id__in=orders).values_list(
+            "work_order_id", "sequence"
+        )
     )
     first_sequence: dict[int, int] = {}
-    for row in WorkOrderOperation.objects.filter(work_order_id__in=orders).values(
-        "work_order_id", "sequence"
-    ):
-        current = first_sequence.get(row["work_order_id"])
-        if current is None or row["sequence"] < current:
-            first_sequence[row["work_order_id"]] = row["sequence"]
+    for order_id, sequence in sequences:
+        current = first_sequence.get(order_id)
+        if current is None or sequence < current:
+            first_sequence[order_id] = sequence
     issued: set[tuple[str, int]] = set()
+    references = set(orders.values()) | {
+        f"{orders[order_id]}/{sequence}" for order_id, sequence in sequences
+    }
     moves = StockMove.objects.filter(
         kind__in=[MoveKind.ISSUE, MoveKind.CONSUMPTION],
+        reference__in=references,
         item_id__in={need.item_id for need in needs},
     ).values_list("reference", "item_id")
     for reference, item_id in moves:

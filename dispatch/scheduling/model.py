@@ -39,6 +39,13 @@ from dispatch.scheduling.problem import (
 
 Progress = Callable[[dict[str, Any]], None]
 
+# Time kept back from the limit for reading and checking the answer.
+FINISHING_SECONDS = 0.3
+
+# The search runs in phases, each a share of the time left and its own
+# CP-SAT parameters; the next phase starts from the best schedule so far.
+PHASES: list[tuple[float, dict[str, Any]]] = [(1.0, {})]
+
 
 @dataclass(slots=True)
 class Result:
@@ -92,10 +99,27 @@ def solve(
     tracker = _Tracker(started, on_progress)
     if hint_is_valid:
         tracker.report(rule_costs[best_rule.value], 0, hint)
-    remaining = time_limit - (time.monotonic() - started)
-    if remaining > 0.05:
+    deadline = started + time_limit - FINISHING_SECONDS
+    if deadline - time.monotonic() > 0.05:
         built = _build(problem, objective, hint if hint_is_valid else None)
-        _run(built, problem, tracker, remaining, workers, should_stop, seed)
+        for share, settings in PHASES:
+            remaining = deadline - time.monotonic()
+            if remaining < 0.05 or tracker.optimal or tracker.stopped:
+                break
+            if tracker.schedule is not None and tracker.schedule is not hint:
+                built.model.clear_hints()
+                _add_hint(built.model, problem, built, tracker.schedule)
+            phase_limit = remaining if share >= 1 else remaining * share
+            _run(
+                built,
+                problem,
+                tracker,
+                phase_limit,
+                workers,
+                should_stop,
+                seed,
+                settings,
+            )
 
     if tracker.schedule is None:
         return _fallback(problem, started, rule_costs, best_rule, hint, objective)
@@ -143,6 +167,11 @@ def _fallback(
 def _trivial_bound(problem: Problem, objective: Objective) -> int:
     if objective.goal != Goal.MAKESPAN or objective.stability:
         return 0
+    return makespan_lower_bound(problem)
+
+
+def makespan_lower_bound(problem: Problem) -> int:
+    """No job ends before its release plus its shortest operations."""
     return max(
         (
             problem.release_of(job.operations[0])
@@ -485,11 +514,14 @@ def _run(
     workers: int,
     should_stop: Callable[[], bool] | None,
     seed: int,
+    settings: dict[str, Any],
 ) -> None:
     from ortools.sat.python import cp_model
 
     solver = cp_model.CpSolver()
     _parameters(solver, time_limit, workers, seed)
+    for name, value in settings.items():
+        setattr(solver.parameters, name, value)
 
     class Callback(cp_model.CpSolverSolutionCallback):
         def on_solution_callback(self) -> None:

@@ -18,6 +18,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from heapq import heappop, heappush
 
 from django.utils.translation import gettext_lazy as _
 
@@ -49,11 +50,16 @@ PUBLIC_RULES = (Rule.EDD, Rule.SPT, Rule.FIFO)
 
 
 class Timeline:
-    """The busy spans of one machine, sorted and never overlapping."""
+    """The busy spans of one machine, sorted and never overlapping.
 
-    __slots__ = ("starts", "ends", "families")
+    Without changeovers, touching spans merge into one, so a fully booked
+    stretch is skipped in one step when looking for a gap.
+    """
 
-    def __init__(self, windows: list[tuple[int, int]]) -> None:
+    __slots__ = ("starts", "ends", "families", "merge")
+
+    def __init__(self, windows: list[tuple[int, int]], merge: bool = False) -> None:
+        self.merge = merge
         self.starts: list[int] = []
         self.ends: list[int] = []
         self.families: list[str] = []
@@ -73,6 +79,8 @@ class Timeline:
         family: str,
     ) -> int:
         """The first start at or after ``ready`` where the operation fits."""
+        if self.merge:
+            return self._earliest_start(ready, duration)
         index = bisect_right(self.ends, ready)
         cursor = ready
         if index > 0:
@@ -93,11 +101,37 @@ class Timeline:
             index += 1
         return cursor
 
+    def _earliest_start(self, ready: int, duration: int) -> int:
+        """The same without changeovers: the hot loop of every rule."""
+        starts, ends = self.starts, self.ends
+        index = bisect_right(ends, ready)
+        cursor = ready
+        count = len(starts)
+        while index < count:
+            if cursor + duration <= starts[index]:
+                return cursor
+            if ends[index] > cursor:
+                cursor = ends[index]
+            index += 1
+        return cursor
+
     def reserve(self, start: int, end: int, family: str) -> None:
         index = bisect_right(self.starts, start)
-        self.starts.insert(index, start)
-        self.ends.insert(index, end)
-        self.families.insert(index, family)
+        if self.merge and index > 0 and self.ends[index - 1] == start:
+            self.ends[index - 1] = end
+            index -= 1
+        else:
+            self.starts.insert(index, start)
+            self.ends.insert(index, end)
+            self.families.insert(index, family)
+        following = index + 1
+        if (
+            self.merge
+            and following < len(self.starts)
+            and self.starts[following] == self.ends[index]
+        ):
+            self.ends[index] = self.ends[following]
+            del self.starts[following], self.ends[following], self.families[following]
 
 
 @dataclass(slots=True)
@@ -108,49 +142,102 @@ class _Candidate:
     start: int
     end: int
     ready: int
+    version: int = 0
 
 
 def dispatch(problem: Problem, rule: Rule) -> Schedule:
     """An active schedule built by the dispatching rule."""
+    merge = not problem.has_changeovers
     timelines = {
-        machine: Timeline(problem.unavailable.get(machine, []))
+        machine: Timeline(problem.unavailable.get(machine, []), merge)
         for machine in problem.machines()
     }
     assignments = _place_kept(problem, timelines)
     priority = _priority(problem, rule)
     progress = [0] * len(problem.jobs)
-
-    candidates: dict[int, _Candidate] = {}
+    pool = _Pool()
     for job_index, job in enumerate(problem.jobs):
-        _advance(problem, timelines, assignments, job_index, job, progress, candidates)
+        pool.put(_advance(problem, timelines, assignments, job_index, job, progress))
 
-    while candidates:
-        first = min(candidates.values(), key=lambda c: (c.end, c.job_index))
+    while pool.candidates:
+        first = pool.earliest_end()
         machine = first.machine
         conflict = [
-            c
-            for c in candidates.values()
-            if c.machine == machine and c.start < first.end
+            candidate
+            for candidate in pool.on_machine(machine)
+            if candidate.start < first.end
         ]
         chosen = min(conflict, key=lambda c: priority(c.operation, c.job_index))
         operation = chosen.operation
         timelines[machine].reserve(chosen.start, chosen.end, operation.family)
         assignments[operation.id] = Assignment(machine, chosen.start, chosen.end)
-        del candidates[chosen.job_index]
+        pool.remove(chosen)
         job = problem.jobs[chosen.job_index]
         progress[chosen.job_index] += 1
-        _advance(
-            problem,
-            timelines,
-            assignments,
-            chosen.job_index,
-            job,
-            progress,
-            candidates,
-            ready=chosen.end,
+        pool.put(
+            _advance(
+                problem,
+                timelines,
+                assignments,
+                chosen.job_index,
+                job,
+                progress,
+                ready=chosen.end,
+            )
         )
-        _refresh(problem, timelines, candidates, machine)
+        # A booking only takes time away, so only the candidates whose slot
+        # it overlaps need a new one (any on the machine with changeovers).
+        for candidate in pool.on_machine(machine):
+            if merge and candidate.start >= chosen.end or candidate.end <= chosen.start:
+                continue
+            pool.put(
+                _best(
+                    problem,
+                    timelines,
+                    candidate.job_index,
+                    candidate.operation,
+                    candidate.ready,
+                )
+            )
     return Schedule(assignments)
+
+
+class _Pool:
+    """The next operation of every job, by machine and by earliest end."""
+
+    def __init__(self) -> None:
+        self.candidates: dict[int, _Candidate] = {}
+        self.by_machine: dict[MachineId, set[int]] = {}
+        self.heap: list[tuple[int, int, int]] = []
+        self.versions: dict[int, int] = {}
+
+    def put(self, candidate: "_Candidate | None") -> None:
+        if candidate is None:
+            return
+        old = self.candidates.get(candidate.job_index)
+        if old is not None:
+            self.by_machine[old.machine].discard(old.job_index)
+        version = self.versions.get(candidate.job_index, 0) + 1
+        self.versions[candidate.job_index] = version
+        candidate.version = version
+        self.candidates[candidate.job_index] = candidate
+        self.by_machine.setdefault(candidate.machine, set()).add(candidate.job_index)
+        heappush(self.heap, (candidate.end, candidate.job_index, version))
+
+    def remove(self, candidate: "_Candidate") -> None:
+        del self.candidates[candidate.job_index]
+        self.by_machine[candidate.machine].discard(candidate.job_index)
+
+    def on_machine(self, machine: MachineId) -> list["_Candidate"]:
+        return [self.candidates[index] for index in self.by_machine.get(machine, ())]
+
+    def earliest_end(self) -> "_Candidate":
+        while True:
+            _end, job_index, version = self.heap[0]
+            candidate = self.candidates.get(job_index)
+            if candidate is not None and candidate.version == version:
+                return candidate
+            heappop(self.heap)
 
 
 def _place_kept(
@@ -178,10 +265,9 @@ def _advance(
     job_index: int,
     job: Job,
     progress: list[int],
-    candidates: dict[int, _Candidate],
     ready: int | None = None,
-) -> None:
-    """Make the job's next unplaced operation a candidate."""
+) -> "_Candidate | None":
+    """The job's next unplaced operation as a candidate, if any is left."""
     if ready is None:
         ready = job.release
     while progress[job_index] < len(job.operations):
@@ -189,12 +275,10 @@ def _advance(
         placed = assignments.get(operation.id)
         if placed is None:
             ready = max(ready, problem.release_of(operation))
-            candidates[job_index] = _best(
-                problem, timelines, job_index, operation, ready
-            )
-            return
+            return _best(problem, timelines, job_index, operation, ready)
         ready = max(ready, placed.end)
         progress[job_index] += 1
+    return None
 
 
 def _best(
@@ -215,24 +299,6 @@ def _best(
             best = _Candidate(job_index, operation, mode.machine, start, end, ready)
     assert best is not None, "validate() refuses operations without modes"
     return best
-
-
-def _refresh(
-    problem: Problem,
-    timelines: dict[MachineId, Timeline],
-    candidates: dict[int, _Candidate],
-    machine: MachineId,
-) -> None:
-    """Recompute the candidates that meant to use the machine just booked.
-
-    A booking only makes a machine later, so candidates planned elsewhere
-    keep their best machine.
-    """
-    for job_index, candidate in candidates.items():
-        if candidate.machine == machine:
-            candidates[job_index] = _best(
-                problem, timelines, job_index, candidate.operation, candidate.ready
-            )
 
 
 def _priority(

@@ -43,7 +43,7 @@ from planning.models import (
 
 PASSWORD = "bench-tablets-2026"
 PREFIX = "BENCH"
-MACHINES = 6
+MACHINES = 20
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dispatch.scheduling import instances
 from dispatch.scheduling.check import violations
-from dispatch.scheduling.model import solve
+from dispatch.scheduling.model import makespan_lower_bound, solve
 from dispatch.scheduling.problem import Goal, Objective, Problem
 
 
@@ -60,7 +60,11 @@ class Command(BaseCommand):
             "machines": len(problem.machines()),
             "operations": problem.operation_count,
             "makespan": result.schedule.makespan(),
-            "lower_bound": result.lower_bound,
+            "lower_bound": (
+                result.lower_bound
+                if goal == Goal.MAKESPAN
+                else makespan_lower_bound(problem)
+            ),
             "objective": result.objective,
             "status": result.status if not broken else "infeasible",
             "seconds": round(result.seconds, 2),
@@ -73,6 +77,7 @@ class Command(BaseCommand):
         }
         if goal == Goal.MIX:
             figures["weighted_tardiness"] = result.schedule.tardiness(problem)
+            figures["objective_lower_bound"] = result.lower_bound
         figures.update(self._gap(problem, options, figures["makespan"]))
         self.stdout.write(json.dumps(figures))
         if broken:
