@@ -83,6 +83,19 @@ class AdjustForm(forms.Form):
     )
 
 
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_INSTRUCTION_BYTES = 20 * 1024 * 1024
+
+
+def _check_size(upload: Any, limit: int) -> Any:
+    if upload is not None and upload.size > limit:
+        raise forms.ValidationError(
+            _("The file is larger than %(megabytes)s MB."),
+            params={"megabytes": limit // (1024 * 1024)},
+        )
+    return upload
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
@@ -92,6 +105,9 @@ class ImportForm(forms.Form):
             "without BOM) or GBK."
         ),
     )
+
+    def clean_file(self) -> Any:
+        return _check_size(self.cleaned_data.get("file"), MAX_IMPORT_BYTES)
 
 
 class ProductionPlanForm(forms.ModelForm):
@@ -255,6 +271,9 @@ class InstructionFileForm(forms.ModelForm):
     class Meta:
         model = WorkInstructionFile
         fields = ["title", "file"]
+
+    def clean_file(self) -> Any:
+        return _check_size(self.cleaned_data.get("file"), MAX_INSTRUCTION_BYTES)
 
 
 class PlanTargetForm(forms.Form):

@@ -133,3 +133,19 @@ def test_empty_files_are_refused(products, planner, data):
     result = import_work_orders(data, planner)
     assert not result.ok
     assert not WorkOrder.objects.exists()
+
+
+def test_a_huge_file_is_refused_before_reading(client, products, planner, settings):
+    from planning import forms
+
+    client.force_login(planner)
+    data = b"product,quantity,due_date\n" + b"x" * (forms.MAX_IMPORT_BYTES + 1)
+
+    response = client.post(
+        reverse("planning:work-order-import"),
+        {"file": SimpleUploadedFile("big.csv", data)},
+    )
+
+    assert response.status_code == 200
+    assert b"larger than 5 MB" in response.content
+    assert not WorkOrder.objects.exists()
