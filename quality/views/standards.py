@@ -1,6 +1,7 @@
 """Quality standards and their characteristics: drafting, review, release."""
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +16,12 @@ from quality.forms import (
     StandardEditForm,
     StandardForm,
 )
-from quality.models import Characteristic, QualityError, QualityStandard
+from quality.models import (
+    Characteristic,
+    QualityError,
+    QualityStandard,
+    StandardStatus,
+)
 from quality.views.common import (
     EDIT_ROLES,
     VIEW_ROLES,
@@ -31,7 +37,26 @@ def standard_list(request: HttpRequest) -> HttpResponse:
     standards = QualityStandard.objects.select_related("item").order_by(
         "code", "-version"
     )
-    return render(request, "quality/standard_list.html", {"standards": standards})
+    text = request.GET.get("q", "").strip()
+    if text:
+        standards = standards.filter(
+            Q(code__icontains=text)
+            | Q(name__icontains=text)
+            | Q(item__code__icontains=text)
+        )
+    status = request.GET.get("status", "")
+    if status in StandardStatus.values:
+        standards = standards.filter(status=status)
+    return render(
+        request,
+        "quality/standard_list.html",
+        {
+            "standards": standards,
+            "q": text,
+            "status": status,
+            "statuses": StandardStatus.choices,
+        },
+    )
 
 
 @role_required(*EDIT_ROLES)

@@ -236,3 +236,15 @@ def test_a_draft_can_be_renamed_but_a_released_one_not(client, quality_inspector
     assert "draft a new version" in response.content.decode()
     released.refresh_from_db()
     assert released.name != "Changed"
+
+
+def test_the_standard_list_filters_by_text_and_status(client, quality_inspector):
+    make_standard(code="QS-BORE", name="Bore")
+    make_standard(StandardStatus.RELEASED, code="QS-FACE", name="Face")
+    client.force_login(quality_inspector)
+    url = reverse("quality:standard-list")
+
+    page = client.get(url, {"q": "bore"}).content.decode()
+    assert "QS-BORE" in page and "QS-FACE" not in page
+    page = client.get(url, {"status": "released"}).content.decode()
+    assert "QS-FACE" in page and "QS-BORE" not in page
