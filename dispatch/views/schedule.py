@@ -190,6 +190,7 @@ def operation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "lock": lock,
         "form": form,
         "eligible": operation.eligible_machines.select_related("machine"),
+        "work_logs": operation.work_logs.select_related("machine", "operator"),
         "can_lock": has_role(request.user, *SUPERVISOR_ROLES),
     }
     return render(request, "dispatch/operation_detail.html", context)
