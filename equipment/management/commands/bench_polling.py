@@ -213,6 +213,7 @@ class Command(BaseCommand):
             "seconds": seconds,
             **_figures(stats, expected),
             "rows_written": stats.rows_written,
+            "write_seconds": round(stats.write_seconds, 2),
             "cpu_seconds": round(cpu, 2),
         }
 
