@@ -937,6 +937,12 @@ class MrpRequirement(models.Model):
     purchase_plan_number = models.CharField(
         _("purchase plan"), max_length=20, blank=True
     )
+    work_order_number = models.CharField(
+        _("work order"),
+        max_length=30,
+        blank=True,
+        help_text=_("The draft work order made from this suggestion."),
+    )
 
     class Meta:
         verbose_name = _("net requirement")

@@ -48,6 +48,7 @@ from django.utils.translation import gettext as _
 from materials import queries as materials_queries
 from materials import services as materials_services
 from materials.models import Item
+from planning import services
 from planning.models import (
     DONE_STATUSES,
     PLANNED_STATUSES,
@@ -473,6 +474,7 @@ def _save(run: MrpRun, result: PlanResult) -> None:
             row.release_date,
             row.supplier_id,
             "",
+            "",
         )
         for row in result.rows
     )
@@ -490,6 +492,7 @@ def _save(run: MrpRun, result: PlanResult) -> None:
             "release_date",
             "supplier_id",
             "purchase_plan_number",
+            "work_order_number",
         ],
         requirements,
     )
@@ -563,6 +566,49 @@ def create_purchase_plan_from(
             purchase_plan_number=purchase_plan.number
         )
     return purchase_plan
+
+
+def create_work_orders_from(
+    run: MrpRun, requirement_ids: list[int], actor: Any
+) -> list[WorkOrder]:
+    """Turn chosen make suggestions of a run into draft work orders.
+
+    Each order is due on the suggestion's need date (today at the earliest)
+    and goes through review like any other. Suggestions already turned
+    into orders are refused, so a click twice does not make twice.
+    """
+    today = timezone.localdate()
+    with transaction.atomic():
+        rows = list(
+            MrpRequirement.objects.select_for_update()
+            .filter(
+                run=run,
+                pk__in=requirement_ids,
+                action=MrpAction.MAKE,
+                net_quantity__gt=0,
+                work_order_number="",
+            )
+            .select_related("item")
+            .order_by("pk")
+        )
+        if not rows:
+            raise PlanningError(
+                _("Choose at least one production suggestion not yet ordered."),
+                code="no_suggestions",
+            )
+        orders = []
+        for row in rows:
+            order = services.create_work_order(
+                actor,
+                product=row.item,
+                quantity=row.net_quantity,
+                due_date=max(row.need_date, today),
+                note=_("From MRP run %(run)s") % {"run": run.pk},
+            )
+            row.work_order_number = order.number
+            row.save(update_fields=["work_order_number"])
+            orders.append(order)
+    return orders
 
 
 def latest_run() -> MrpRun | None:

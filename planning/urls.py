@@ -43,6 +43,7 @@ urlpatterns = [
     path("mrp/start/", mrp.mrp_start, name="mrp-start"),
     path("mrp/<int:pk>/", mrp.mrp_run, name="mrp-run"),
     path("mrp/<int:pk>/progress/", mrp.mrp_progress, name="mrp-progress"),
+    path("mrp/<int:pk>/work-orders/", mrp.mrp_work_orders, name="mrp-work-orders"),
     path(
         "mrp/<int:pk>/purchase-plan/",
         mrp.mrp_purchase_plan,

@@ -41,6 +41,7 @@ def mrp_run(request: HttpRequest, pk: int) -> HttpResponse:
         "suggestions": _suggestions(run, text)[:ROW_LIMIT],
         "shortages": _shortages(run, text)[:ROW_LIMIT],
         "requirements": _requirements(run, text)[:ROW_LIMIT],
+        "production": _production(run, text)[:ROW_LIMIT],
         "limit": ROW_LIMIT,
         "runs": MrpRun.objects.all()[:10],
     }
@@ -50,6 +51,15 @@ def mrp_run(request: HttpRequest, pk: int) -> HttpResponse:
 def _suggestions(run: MrpRun, text: str) -> QuerySet[MrpRequirement]:
     rows = MrpRequirement.objects.filter(
         run=run, action=MrpAction.BUY, net_quantity__gt=0
+    ).select_related("item__unit", "run")
+    if text:
+        rows = rows.filter(item__code__icontains=text)
+    return rows.order_by("release_date", "item__code")
+
+
+def _production(run: MrpRun, text: str) -> QuerySet[MrpRequirement]:
+    rows = MrpRequirement.objects.filter(
+        run=run, action=MrpAction.MAKE, net_quantity__gt=0
     ).select_related("item__unit", "run")
     if text:
         rows = rows.filter(item__code__icontains=text)
@@ -106,5 +116,23 @@ def mrp_purchase_plan(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             _("Purchase plan %(number)s drafted with %(count)s lines.")
             % {"number": plan.number, "count": len(chosen)},
+        )
+    return redirect("planning:mrp-run", pk=run.pk)
+
+
+@require_POST
+@role_required(*ENTRY_ROLES)
+def mrp_work_orders(request: HttpRequest, pk: int) -> HttpResponse:
+    run = queries.get_mrp_run_for_user(request.user, pk)
+    chosen = [int(value) for value in request.POST.getlist("row") if value.isdigit()]
+    try:
+        orders = mrp.create_work_orders_from(run, chosen, request.user)
+    except PlanningError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(count)s draft work orders entered; submit them for review.")
+            % {"count": len(orders)},
         )
     return redirect("planning:mrp-run", pk=run.pk)

@@ -156,3 +156,9 @@ RULES |= {
 }
 
 RULES |= {"planning:plan-list": Rule(roles=VIEWERS)}
+
+RULES |= {
+    "planning:mrp-work-orders": Rule(
+        roles=ENTRY, method="post", kwargs=mrp_run, data={"row": "1"}
+    ),
+}

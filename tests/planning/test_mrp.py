@@ -21,6 +21,7 @@ from planning.models import (
     Routing,
     RoutingOperation,
     VersionStatus,
+    WorkOrder,
     WorkOrderStatus,
 )
 from tests.factories import make_user
@@ -302,3 +303,28 @@ def test_only_the_newest_runs_are_kept(plant):
     assert MrpRun.objects.count() == mrp.KEEP_RUNS
     assert not MrpRun.objects.filter(pk=first.pk).exists()
     assert not MrpShortage.objects.filter(run_id=first.pk).exists()
+
+
+def test_make_suggestions_become_draft_work_orders_once(client, plant, planner):
+    # given a run that must make 20 S for an order of A
+    make_work_order(plant["A"], S.APPROVED, due_date=DUE)
+    run = _run()
+    (row,) = MrpRequirement.objects.filter(
+        run=run, action=MrpAction.MAKE, net_quantity__gt=0
+    )
+    client.force_login(planner)
+    url = reverse("planning:mrp-work-orders", args=[run.pk])
+
+    # when the planner turns it into an order, twice
+    client.post(url, {"row": row.pk})
+    client.post(url, {"row": row.pk})
+
+    # then one draft order of 20 S is due when S is needed
+    order = WorkOrder.objects.get(product=plant["S"])
+    assert (order.status, order.quantity, order.due_date) == (
+        S.DRAFT,
+        Decimal("20"),
+        row.need_date,
+    )
+    row.refresh_from_db()
+    assert row.work_order_number == order.number
