@@ -74,6 +74,7 @@ MINUTES_PER_WORKING_DAY = Decimal(480)
 KEEP_RUNS = 10
 HUNDRED = Decimal(100)
 QUANTUM = Decimal("0.0001")
+NULL = "\\N"
 
 Progress = Callable[[int, str], None]
 
@@ -249,7 +250,13 @@ def _net_item(
     lead_days: Callable[[int, Decimal], int],
     result: PlanResult,
 ) -> None:
-    lines = sorted(gross.pop(item_id), key=lambda line: (line[0], line[2]))
+    # One line per need date and order: parents of the same order often
+    # need the item on the same day, and fewer lines here means fewer below.
+    merged: dict[tuple[date, int], Decimal] = {}
+    for need_date, quantity, work_order_id in gross.pop(item_id):
+        key = (need_date, work_order_id)
+        merged[key] = merged.get(key, ZERO) + quantity
+    shortages = result.shortages
     incoming = sorted(receipts.get(item_id, ()))
     components = data.boms.get(item_id)
     action = MrpAction.MAKE if components else MrpAction.BUY
@@ -257,7 +264,7 @@ def _net_item(
     next_receipt = 0
     rows: dict[date, PeriodRow] = {}
 
-    for need_date, quantity, work_order_id in lines:
+    for (need_date, work_order_id), quantity in sorted(merged.items()):
         row = rows.get(need_date)
         if row is None:
             row = rows[need_date] = PeriodRow(
@@ -278,7 +285,13 @@ def _net_item(
         if short <= 0:
             continue
         row.net += short
-        _peg(result, work_order_id, item_id, short, need_date, action)
+        # Peg the shortage to the order whose demand caused it.
+        pegged = shortages.get((work_order_id, item_id))
+        if pegged is None:
+            shortages[(work_order_id, item_id)] = [short, need_date, action]
+        else:
+            pegged[0] += short
+            pegged[1] = min(pegged[1], need_date)
         if components:
             start = need_date - timedelta(days=lead_days(item_id, short))
             for line in components:
@@ -291,23 +304,6 @@ def _net_item(
             days=lead_days(item_id, row.net) if row.net else 0
         )
         result.rows.append(row)
-
-
-def _peg(
-    result: PlanResult,
-    work_order_id: int,
-    item_id: int,
-    quantity: Decimal,
-    need_date: date,
-    action: str,
-) -> None:
-    key = (work_order_id, item_id)
-    entry = result.shortages.get(key)
-    if entry is None:
-        result.shortages[key] = [quantity, need_date, action]
-    else:
-        entry[0] += quantity
-        entry[1] = min(entry[1], need_date)
 
 
 # Loading from and saving to the database -----------------------------------
@@ -461,21 +457,12 @@ def _fail(run: MrpRun, message: str) -> None:
 
 def _save(run: MrpRun, result: PlanResult) -> None:
     """Write the rows with COPY: a large plant has hundreds of thousands."""
+    run_id = run.pk
     requirements = (
-        (
-            run.pk,
-            row.item_id,
-            row.need_date,
-            _q(row.gross),
-            _q(row.receipts),
-            _q(row.projected),
-            _q(row.net),
-            row.action,
-            row.release_date,
-            row.supplier_id,
-            "",
-            "",
-        )
+        f"{run_id}\t{row.item_id}\t{row.need_date.isoformat()}\t{_q(row.gross)}\t"
+        f"{_q(row.receipts)}\t{_q(row.projected)}\t{_q(row.net)}\t{row.action}\t"
+        f"{row.release_date.isoformat() if row.release_date else NULL}\t"
+        f"{NULL if row.supplier_id is None else row.supplier_id}\t\t\n"
         for row in result.rows
     )
     _copy(
@@ -497,7 +484,8 @@ def _save(run: MrpRun, result: PlanResult) -> None:
         requirements,
     )
     shortages = (
-        (run.pk, order_id, item_id, need_date, _q(quantity), action)
+        f"{run_id}\t{order_id}\t{item_id}\t{need_date.isoformat()}\t"
+        f"{_q(quantity)}\t{action}\n"
         for (order_id, item_id), (quantity, need_date, action) in (
             result.shortages.items()
         )
@@ -513,12 +501,23 @@ def _q(value: Decimal) -> Decimal:
     return value.quantize(QUANTUM)
 
 
-def _copy(model: Any, columns: list[str], rows: Iterable[tuple[Any, ...]]) -> None:
+def _copy(model: Any, columns: list[str], lines: Iterable[str]) -> None:
+    """COPY text lines (tab-separated, ``\\N`` for NULL) into the model's table.
+
+    The values are numbers, ISO dates and choice codes, which need no
+    escaping in COPY's text format.
+    """
     table = model._meta.db_table
     statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    chunk: list[str] = []
     with connection.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(row)
+        for line in lines:
+            chunk.append(line)
+            if len(chunk) == 5000:
+                copy.write("".join(chunk))
+                chunk.clear()
+        if chunk:
+            copy.write("".join(chunk))
 
 
 # Turning suggestions into purchase plans ------------------------------------
