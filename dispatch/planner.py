@@ -122,6 +122,7 @@ def build_problem(
         )
     _sequence_running(plant.problem)
     plant.problem.unavailable = _unavailable(plant)
+    _clear_running(plant.problem, set(running))
     plant.problem.default_changeover = changeover_minutes()
     if reference is not None:
         plant.problem.reference = reference_assignments(plant, reference)
@@ -138,7 +139,12 @@ def _operation(
         Mode(eligible.machine_id, _duration(operation, eligible))
         for eligible in operation.eligible_machines.all()
     )
-    scheduled = Operation(id=operation.pk, modes=modes, family=operation.product_family)
+    scheduled = Operation(
+        id=operation.pk,
+        modes=modes,
+        family=operation.product_family,
+        label=operation.reference,
+    )
     if running is not None:
         # A running operation stays where it runs, from now on.
         scheduled.fixed_machine = running.machine_id
@@ -179,6 +185,36 @@ def _sequence_running(problem: Problem) -> None:
         operation.fixed_start = start
         duration = operation.duration_on(operation.fixed_machine) or 1
         next_free[operation.fixed_machine] = start + duration
+
+
+def _clear_running(problem: Problem, running_ids: set[int]) -> None:
+    """A machine working on an operation now is available while it does.
+
+    Its calendar or a maintenance window may say otherwise (overtime, a
+    late maintenance start); the running operation wins over the plan.
+    """
+    for operation in problem.operations():
+        if operation.id not in running_ids or operation.fixed_machine is None:
+            continue
+        start = operation.fixed_start or 0
+        end = start + (operation.duration_on(operation.fixed_machine) or 1)
+        windows = problem.unavailable.get(operation.fixed_machine, [])
+        problem.unavailable[operation.fixed_machine] = _subtract(windows, start, end)
+
+
+def _subtract(
+    windows: list[tuple[int, int]], start: int, end: int
+) -> list[tuple[int, int]]:
+    kept = []
+    for window_start, window_end in windows:
+        if window_end <= start or window_start >= end:
+            kept.append((window_start, window_end))
+            continue
+        if window_start < start:
+            kept.append((window_start, start))
+        if window_end > end:
+            kept.append((end, window_end))
+    return kept
 
 
 def _end_of_day(day: object) -> datetime:
@@ -228,6 +264,7 @@ def _unavailable(plant: PlantProblem) -> dict[object, list[tuple[int, int]]]:
     end = plant.moment(horizon)
     windows: dict[object, list[tuple[int, int]]] = {}
     for machine in machines:
+        plant.problem.machine_labels[machine.pk] = machine.code
         working = calendars.working_intervals(machine, plant.origin, end)
         machine_windows = []
         cursor = 0

@@ -139,10 +139,14 @@ def execute_run(run_id: int) -> ScheduleVersion | None:
         if not plant.problem.jobs:
             raise ProblemError([_("There are no open operations to schedule.")])
         result = _solve(run, plant, reference is not None)
-    except ProblemError as error:
+        version = save_version(run, plant, result, reference)
+    except (ProblemError, DispatchError) as error:
         _finish(run, RunStatus.FAILED, message="\n".join(map(str, error.messages)))
         return None
-    version = save_version(run, plant, result, reference)
+    except Exception:
+        logger.exception("Scheduling run %s failed", run_id)
+        _finish(run, RunStatus.FAILED, message=_("The run failed; see the log."))
+        raise
     _finish(run, RunStatus.FINISHED, result=result)
     return version
 

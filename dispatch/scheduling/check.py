@@ -24,7 +24,7 @@ def _operation_violations(problem: Problem, schedule: Schedule) -> list[str]:
     for job in problem.jobs:
         previous_end: int | None = None
         for operation in job.operations:
-            label = {"operation": operation.id}
+            label = {"operation": operation.label or operation.id}
             assignment = schedule.assignments.get(operation.id)
             if assignment is None:
                 found.append(_("Operation %(operation)s is not scheduled.") % label)
@@ -63,6 +63,7 @@ def _operation_violations(problem: Problem, schedule: Schedule) -> list[str]:
 def _machine_violations(problem: Problem, schedule: Schedule) -> list[str]:
     found: list[str] = []
     family = {op.id: op.family for op in problem.operations()}
+    names = {op.id: op.label or op.id for op in problem.operations()}
     by_machine: dict[object, list[tuple[int, int, object]]] = {}
     for operation_id, assignment in schedule.assignments.items():
         by_machine.setdefault(assignment.machine, []).append(
@@ -80,7 +81,11 @@ def _machine_violations(problem: Problem, schedule: Schedule) -> list[str]:
                         "Operations %(first)s and %(second)s overlap on machine "
                         "%(machine)s."
                     )
-                    % {"first": first, "second": second, "machine": machine}
+                    % {
+                        "first": names.get(first, first),
+                        "second": names.get(second, second),
+                        "machine": problem.machine_label(machine),
+                    }
                 )
         for window_start, window_end in problem.unavailable.get(machine, []):
             for start, end, operation_id in spans:
@@ -90,6 +95,9 @@ def _machine_violations(problem: Problem, schedule: Schedule) -> list[str]:
                             "Operation %(operation)s runs while machine %(machine)s "
                             "is unavailable."
                         )
-                        % {"operation": operation_id, "machine": machine}
+                        % {
+                            "operation": names.get(operation_id, operation_id),
+                            "machine": problem.machine_label(machine),
+                        }
                     )
     return found

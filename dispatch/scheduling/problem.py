@@ -55,6 +55,7 @@ class Operation:
     release: int = 0
     fixed_machine: MachineId | None = None
     fixed_start: int | None = None
+    label: str = ""
     job: "Job | None" = field(default=None, repr=False, compare=False)
 
     def eligible_modes(self) -> tuple[Mode, ...]:
@@ -113,6 +114,10 @@ class Problem:
     default_changeover: int = 0
     reference: dict[OperationId, Assignment] = field(default_factory=dict)
     name: str = ""
+    machine_labels: dict[MachineId, str] = field(default_factory=dict)
+
+    def machine_label(self, machine: MachineId) -> str:
+        return self.machine_labels.get(machine) or str(machine)
 
     def operations(self) -> Iterator[Operation]:
         for job in self.jobs:
@@ -230,12 +235,13 @@ def validate(problem: Problem) -> None:
     for operation in problem.operations():
         errors.extend(_operation_errors(problem, operation))
     errors.extend(_lock_overlaps(problem))
+    errors.extend(_locks_in_unavailable_time(problem))
     if errors:
         raise ProblemError(errors)
 
 
 def _operation_errors(problem: Problem, operation: Operation) -> Iterator[str]:
-    label = {"operation": operation.id}
+    label = {"operation": operation.label or operation.id}
     if not operation.modes:
         yield _("Operation %(operation)s has no eligible machine.") % label
         return
@@ -286,7 +292,7 @@ def _lock_overlaps(problem: Problem) -> Iterator[str]:
             continue
         start = operation.fixed_start
         by_machine.setdefault(operation.fixed_machine, []).append(
-            (start, start + duration, operation.id)
+            (start, start + duration, operation.label or operation.id)
         )
     for machine, spans in by_machine.items():
         spans.sort(key=lambda span: (span[0], span[1]))
@@ -297,4 +303,28 @@ def _lock_overlaps(problem: Problem) -> Iterator[str]:
                 yield _(
                     "Operations %(first)s and %(second)s are both kept on machine "
                     "%(machine)s at overlapping times."
-                ) % {"first": first, "second": second, "machine": machine}
+                ) % {
+                    "first": first,
+                    "second": second,
+                    "machine": problem.machine_label(machine),
+                }
+
+
+def _locks_in_unavailable_time(problem: Problem) -> Iterator[str]:
+    for operation in problem.operations():
+        machine = operation.fixed_machine
+        if operation.fixed_start is None or machine is None:
+            continue
+        start = operation.fixed_start
+        end = start + (operation.duration_on(machine) or 0)
+        for window_start, window_end in problem.unavailable.get(machine, ()):
+            if window_start < end and start < window_end:
+                yield _(
+                    "Operation %(operation)s is kept on machine %(machine)s at a "
+                    "time it is unavailable; free the operation or change the "
+                    "machine's calendar."
+                ) % {
+                    "operation": operation.label or operation.id,
+                    "machine": problem.machine_label(machine),
+                }
+                break

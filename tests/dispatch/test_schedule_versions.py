@@ -277,3 +277,43 @@ def test_a_bad_time_limit_is_refused(client, supervisor):
     )
 
     assert not ScheduleRun.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_lock_in_unavailable_time_fails_the_run_with_a_clear_reason(supervisor):
+    # given an operation locked on a machine that is then stopped by a fault
+    order = make_released_order()
+    first = operations_of(order)[0]
+    machine = first.eligible_machines.first().machine
+    services.lock_operation(
+        first, machine, timezone.now() + timedelta(minutes=10), supervisor
+    )
+    report_fault(machine, "Broken belt", supervisor, machine_stopped=True)
+
+    version, run = run_now(supervisor)
+
+    assert version is None
+    assert run.status == RunStatus.FAILED
+    assert first.reference in run.message and machine.code in run.message
+
+
+@pytest.mark.django_db
+def test_a_running_operation_outside_the_shift_is_still_scheduled(
+    supervisor, operator
+):
+    # given an operation running on a machine whose shifts never cover now
+    order = make_released_order()
+    issue_materials(order)
+    first = operations_of(order)[0]
+    machine = first.eligible_machines.first().machine
+    now = timezone.localtime()
+    closed = (now + timedelta(hours=12)).strftime("%H:00")
+    later = (now + timedelta(hours=13)).strftime("%H:00")
+    machine.shift_pattern = make_shift_pattern([("Late", "1234567", closed, later)])
+    machine.save()
+    execution.start_operation(first, machine, operator)
+
+    version, run = run_now(supervisor)
+
+    assert run.status == RunStatus.FINISHED, run.message
+    assert version.entries.get(operation=first).is_kept
