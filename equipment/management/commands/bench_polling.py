@@ -21,14 +21,18 @@ from equipment import polling, registers
 from equipment.models import (
     Alarm,
     Area,
+    ChecklistResult,
     DowntimeEvent,
+    FaultReport,
     Machine,
     MachineUsage,
+    MaintenanceOrder,
     MeasuredValue,
     PlcDevice,
     PollerSnapshot,
     ProductionCount,
     Site,
+    SparePartUse,
     StateInterval,
     Tag,
     WorkCenter,
@@ -96,7 +100,7 @@ class Command(BaseCommand):
             size = min(PLCS_PER_SIMULATOR, count - first)
             command = [
                 sys.executable, "manage.py", "simulate_plcs", "--count", str(size),
-                "--base-port", str(base_port + first), "--speed", "5",
+                "--base-port", str(base_port + first),
             ]  # fmt: skip
             processes.append(
                 subprocess.Popen(
@@ -180,6 +184,13 @@ class Command(BaseCommand):
         machines = Machine.objects.filter(work_center__code=BENCH_CODE)
         ids = list(machines.values_list("pk", flat=True))
         with transaction.atomic():
+            orders = MaintenanceOrder.objects.filter(machine_id__in=ids)
+            ChecklistResult.objects.filter(order__in=orders)._raw_delete(
+                using="default"
+            )
+            SparePartUse.objects.filter(order__in=orders)._raw_delete(using="default")
+            orders._raw_delete(using="default")
+            FaultReport.objects.filter(machine_id__in=ids)._raw_delete(using="default")
             for model in (MeasuredValue, Alarm, StateInterval, ProductionCount):
                 model.objects.filter(machine_id__in=ids)._raw_delete(using="default")
             for model in (DowntimeEvent, MachineUsage):
