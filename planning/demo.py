@@ -16,10 +16,11 @@ from django.utils import timezone
 
 from equipment.models import Machine, WorkCenter
 from materials.models import Item
-from planning import services
+from planning import mrp, services
 from planning.models import (
     Bom,
     BomLine,
+    MrpRun,
     PlanPeriod,
     ProductionPlan,
     ProductionPlanTarget,
@@ -125,6 +126,9 @@ def load() -> str:
 
     plan = _plan(items, planner)
     created = _orders(items, plan, planner, supervisor)
+    # A first MRP run, so the requirements page has something to show.
+    if not MrpRun.objects.exists():
+        mrp.execute(MrpRun.objects.create(created_by=planner))
     return (
         f"{definitions} BOM and routing versions, plan {plan.code}, "
         f"{created} new work orders"

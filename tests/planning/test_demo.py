@@ -6,7 +6,14 @@ from django.utils import timezone
 
 from mes.models import AuditEntry
 from planning import services
-from planning.models import Bom, ProductionPlan, Routing, WorkOrder, WorkOrderStatus
+from planning.models import (
+    Bom,
+    MrpRun,
+    ProductionPlan,
+    Routing,
+    WorkOrder,
+    WorkOrderStatus,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +29,7 @@ def _counts():
         "plans": ProductionPlan.objects.count(),
         "orders": WorkOrder.objects.count(),
         "audit": AuditEntry.objects.count(),
+        "mrp_runs": MrpRun.objects.filter(status="succeeded").count(),
     }
 
 
