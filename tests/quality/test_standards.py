@@ -248,3 +248,28 @@ def test_the_standard_list_filters_by_text_and_status(client, quality_inspector)
     assert "QS-BORE" in page and "QS-FACE" not in page
     page = client.get(url, {"status": "released"}).content.decode()
     assert "QS-FACE" in page and "QS-BORE" not in page
+
+
+def test_admin_shows_quality_records_and_keeps_signatures_read_only(client, admin_user):
+    from quality.models import ElectronicSignature
+
+    ElectronicSignature.objects.create(
+        signer=admin_user, meaning="released", record_type="x", record_id="1"
+    )
+    client.force_login(admin_user)
+    for model in (
+        "qualitystandard",
+        "inspectionplan",
+        "inspectionorder",
+        "nonconformance",
+        "electronicsignature",
+    ):
+        response = client.get(reverse(f"admin:quality_{model}_changelist"))
+        assert response.status_code == 200, model
+    signature = ElectronicSignature.objects.get()
+    response = client.post(
+        reverse("admin:quality_electronicsignature_delete", args=[signature.pk]),
+        {"post": "yes"},
+    )
+    assert response.status_code == 403
+    assert ElectronicSignature.objects.exists()
