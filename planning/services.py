@@ -41,6 +41,7 @@ from planning.models import (
     MrpRunStatus,
     OperationStatus,
     PlanningError,
+    Priority,
     ProductionPlan,
     ProductionPlanTarget,
     Routing,
@@ -197,6 +198,10 @@ def check_order_values(
     *, product: Item, quantity: Decimal, due_date: date, priority: int
 ) -> None:
     """Refuse order values no plant would accept, with a translated message."""
+    if priority not in Priority.values:
+        raise PlanningError(
+            _("The priority must be 1 (urgent) to 4 (low)."), code="priority"
+        )
     if quantity is None or quantity <= 0:
         raise PlanningError(
             _("The quantity must be greater than zero."), code="quantity"
@@ -226,7 +231,7 @@ def create_work_order(actor: Any, **values: Any) -> WorkOrder:
         product=values["product"],
         quantity=values.get("quantity"),
         due_date=values.get("due_date"),
-        priority=values.get("priority", 3),
+        priority=values.get("priority", Priority.NORMAL),
     )
     with transaction.atomic():
         number = values.pop("number", "") or next_work_order_number()

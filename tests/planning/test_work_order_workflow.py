@@ -198,6 +198,18 @@ def test_bad_order_values_are_refused(planner):
     assert not WorkOrder.objects.exists()
 
 
+def test_an_unknown_priority_is_refused(planner):
+    with pytest.raises(PlanningError):
+        services.create_work_order(
+            planner,
+            product=make_product(),
+            quantity=Decimal("1"),
+            due_date=timezone.localdate(),
+            priority=9,
+        )
+    assert not WorkOrder.objects.exists()
+
+
 def test_only_drafts_can_be_deleted(planner):
     # given a draft and a submitted order
     draft = make_work_order(status=S.DRAFT)
