@@ -38,6 +38,42 @@ class Chart:
     next_start: datetime
 
 
+# The fields of a bar, read as plain tuples: model instances cost too much
+# at thousands of bars.
+BAR_FIELDS = (
+    "start",
+    "end",
+    "machine_id",
+    "machine__code",
+    "is_kept",
+    "is_affected",
+    "operation_id",
+    "operation__sequence",
+    "operation__name",
+    "operation__status",
+    "operation__work_order_id",
+    "operation__work_order__number",
+    "operation__work_order__due_date",
+)
+
+
+@dataclass(slots=True)
+class _Bar:
+    start: datetime
+    end: datetime
+    machine_id: int
+    machine_code: str
+    is_kept: bool
+    is_affected: bool
+    operation_id: int
+    sequence: int
+    name: str
+    status: str
+    order_id: int
+    order_number: str
+    due_date: object
+
+
 def render(
     version: ScheduleVersion,
     start: datetime | None = None,
@@ -51,13 +87,14 @@ def render(
     if zoom == "week" or start is None:
         window_start = window_start.replace(hour=0)
     window_end = window_start + span
-    entries = list(
-        ScheduledOperation.objects.filter(
+    bars = [
+        _Bar(*row)
+        for row in ScheduledOperation.objects.filter(
             version=version, start__lt=window_end, end__gt=window_start
         )
-        .select_related("operation__work_order", "machine")
         .order_by("machine__code", "start")
-    )
+        .values_list(*BAR_FIELDS)
+    ]
     width = LABEL_WIDTH + int(span.total_seconds() / 3600 * pixels_per_hour)
     scale = pixels_per_hour / 3600
 
@@ -65,7 +102,7 @@ def render(
         seconds = min(max(moment, window_start), window_end) - window_start
         return round(LABEL_WIDTH + seconds.total_seconds() * scale, 1)
 
-    rows, row_of = _rows(entries, group)
+    rows, row_of = _rows(bars, group)
     height = HEADER_HEIGHT + ROW_HEIGHT * max(1, len(rows))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="gantt" width="{width}" '
@@ -79,8 +116,8 @@ def render(
         parts.append(
             f'<text class="gantt-label" x="4" y="{y + 18}">{escape(label)}</text>'
         )
-    for entry in entries:
-        parts.append(_bar(entry, row_of, x, color, group))
+    painter = _Painter(row_of, x, color, group)
+    parts.extend(painter.bar(bar) for bar in bars)
     now = timezone.now()
     if window_start <= now <= window_end:
         position = x(now)
@@ -93,23 +130,21 @@ def render(
         svg="".join(parts),
         start=window_start,
         end=window_end,
-        bars=len(entries),
+        bars=len(bars),
         previous_start=window_start - span,
         next_start=window_end,
     )
 
 
 def _rows(
-    entries: list[ScheduledOperation], group: str
+    bars: list[_Bar], group: str
 ) -> tuple[list[tuple[object, str]], dict[object, int]]:
     keys: dict[object, str] = {}
-    for entry in entries:
+    for bar in bars:
         if group == "order":
-            keys.setdefault(
-                entry.operation.work_order_id, entry.operation.work_order.number
-            )
+            keys.setdefault(bar.order_id, bar.order_number)
         else:
-            keys.setdefault(entry.machine_id, entry.machine.code)
+            keys.setdefault(bar.machine_id, bar.machine_code)
     rows = sorted(keys.items(), key=lambda item: item[1])
     return rows, {key: index for index, (key, _label) in enumerate(rows)}
 
@@ -155,40 +190,52 @@ def _unavailable(rows, start: datetime, end: datetime, x) -> list[str]:
     return parts
 
 
-def _bar(
-    entry: ScheduledOperation, row_of: dict[object, int], x, color: str, group: str
-) -> str:
-    operation = entry.operation
-    order = operation.work_order
-    key = order.pk if group == "order" else entry.machine_id
-    y = HEADER_HEIGHT + row_of[key] * ROW_HEIGHT + 4
-    left = x(entry.start)
-    width = max(1.0, round(x(entry.end) - left, 1))
-    classes = ["gantt-bar"]
-    if color == "status":
-        classes.append(f"status-{operation.status}")
-    else:
-        classes.append(f"g{order.pk % PALETTE}")
-    if entry.end > _end_of_day(order.due_date):
-        classes.append("late")
-    if entry.is_kept:
-        classes.append("kept")
-    if entry.is_affected:
-        classes.append("affected")
-    title = (
-        f"{operation.reference} {operation.name} · {entry.machine.code} · "
-        f"{date_format(timezone.localtime(entry.start), 'SHORT_DATETIME_FORMAT')} - "
-        f"{date_format(timezone.localtime(entry.end), 'H:i')}"
-    )
-    href = reverse("dispatch:operation-detail", args=[operation.pk])
-    label = ""
-    if width > 40:
-        label = (
-            f'<text class="gantt-text" x="{left + 3}" y="{y + 14}">'
-            f"{escape(order.number)}</text>"
+class _Painter:
+    """Draws bars; what is the same for every bar is worked out once."""
+
+    def __init__(self, row_of: dict[object, int], x, color: str, group: str) -> None:
+        self.row_of = row_of
+        self.x = x
+        self.color = color
+        self.group = group
+        self.zone = timezone.get_current_timezone()
+        placeholder = reverse("dispatch:operation-detail", args=[0])
+        self.href_prefix = placeholder[: placeholder.rindex("0/")]
+        self.due_ends: dict[int, datetime] = {}
+
+    def bar(self, bar: _Bar) -> str:
+        key = bar.order_id if self.group == "order" else bar.machine_id
+        y = HEADER_HEIGHT + self.row_of[key] * ROW_HEIGHT + 4
+        left = self.x(bar.start)
+        width = max(1.0, round(self.x(bar.end) - left, 1))
+        classes = "gantt-bar " + (
+            f"status-{bar.status}"
+            if self.color == "status"
+            else f"g{bar.order_id % PALETTE}"
         )
-    return (
-        f'<a href="{href}"><rect class="{" ".join(classes)}" x="{left}" y="{y}" '
-        f'width="{width}" height="{ROW_HEIGHT - 8}" rx="2"><title>{escape(title)}'
-        f"</title></rect>{label}</a>"
-    )
+        due_end = self.due_ends.get(bar.order_id)
+        if due_end is None:
+            due_end = self.due_ends[bar.order_id] = _end_of_day(bar.due_date)
+        if bar.end > due_end:
+            classes += " late"
+        if bar.is_kept:
+            classes += " kept"
+        if bar.is_affected:
+            classes += " affected"
+        local_start = bar.start.astimezone(self.zone)
+        local_end = bar.end.astimezone(self.zone)
+        title = escape(
+            f"{bar.order_number}/{bar.sequence} {bar.name} · {bar.machine_code} · "
+            f"{local_start:%Y-%m-%d %H:%M} - {local_end:%H:%M}"
+        )
+        label = ""
+        if width > 40:
+            label = (
+                f'<text class="gantt-text" x="{left + 3}" y="{y + 14}">'
+                f"{escape(bar.order_number)}</text>"
+            )
+        return (
+            f'<a href="{self.href_prefix}{bar.operation_id}/"><rect class="{classes}" '
+            f'x="{left}" y="{y}" width="{width}" height="{ROW_HEIGHT - 8}" rx="2">'
+            f"<title>{title}</title></rect>{label}</a>"
+        )
