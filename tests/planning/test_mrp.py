@@ -328,3 +328,36 @@ def test_make_suggestions_become_draft_work_orders_once(client, plant, planner):
     )
     row.refresh_from_db()
     assert row.work_order_number == order.number
+
+
+def test_the_page_turns_chosen_suggestions_into_a_purchase_plan(client, plant, planner):
+    # given a run with purchase suggestions shown on its page
+    make_work_order(plant["A"], S.APPROVED, due_date=DUE)
+    run = _run()
+    client.force_login(planner)
+    page = client.get(reverse("planning:mrp-run", args=[run.pk])).content.decode()
+    assert "Purchase suggestions" in page and "P1" in page
+    rows = MrpRequirement.objects.filter(
+        run=run, action=MrpAction.BUY, net_quantity__gt=0
+    ).order_by("pk")
+
+    # when the planner posts the first one
+    response = client.post(
+        reverse("planning:mrp-purchase-plan", args=[run.pk]), {"row": rows[0].pk}
+    )
+
+    # then a draft purchase plan holds that one line
+    assert response.status_code == 302
+    plan = PurchasePlan.objects.get()
+    assert plan.lines.count() == 1
+    assert rows[0].item.code in client.get(response["Location"]).content.decode()
+
+
+def test_posting_no_suggestion_changes_nothing(client, plant, planner):
+    make_work_order(plant["A"], S.APPROVED, due_date=DUE)
+    run = _run()
+    client.force_login(planner)
+
+    client.post(reverse("planning:mrp-purchase-plan", args=[run.pk]), {})
+
+    assert not PurchasePlan.objects.exists()
