@@ -429,7 +429,14 @@ def _create_operations(
             product_family=routing.product_family,
         )
         created[step.sequence] = operation
-        for machine, run_minutes in _machines_of(step):
+        machines = _machines_of(step)
+        if not machines:
+            raise PlanningError(
+                _("Operation %(sequence)s %(name)s has no active machine to run it."),
+                code="no_machine",
+                params={"sequence": step.sequence, "name": step.name},
+            )
+        for machine, run_minutes in machines:
             eligible.append(
                 WorkOrderOperationMachine(
                     operation=operation,

@@ -214,3 +214,20 @@ def test_an_operation_of_an_unreleased_order_cannot_start(operator):
         services.start_operation(operation, operator)
     operation.refresh_from_db()
     assert operation.status == "pending"
+
+
+def test_release_refuses_an_operation_no_machine_can_run(supervisor):
+    # given a routing whose operation lists no machine, at a center without any
+    product = make_item(ItemKind.FINISHED_GOOD)
+    make_bom(product, [(make_item(), "1")])
+    make_routing(product, steps=1, machines_per_step=0)
+    order = make_work_order(product, S.APPROVED)
+
+    # when released, then refused and nothing half-done
+    with pytest.raises(PlanningError) as error:
+        services.release_work_order(order, supervisor)
+    assert error.value.code == "no_machine"
+    order.refresh_from_db()
+    assert order.status == S.APPROVED
+    assert not order.operations.exists()
+    assert not AuditEntry.objects.for_object(order).exists()
