@@ -70,6 +70,9 @@ class ScheduleRun(models.Model):
     objective = models.BigIntegerField(_("best objective"), null=True, blank=True)
     bound = models.BigIntegerField(_("bound"), null=True, blank=True)
     stop_requested = models.BooleanField(_("stop requested"), default=False)
+    rule_objectives = models.JSONField(
+        _("objective of each dispatching rule"), default=dict, blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

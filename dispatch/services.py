@@ -185,7 +185,12 @@ def _finish(
         run.solutions = result.solutions
         run.objective = result.objective
         run.bound = result.lower_bound
-        fields += ["solutions", "objective", "bound"]
+        run.rule_objectives = {
+            rule: cost
+            for rule, cost in result.rule_costs.items()
+            if rule in rules.PUBLIC_RULES
+        }
+        fields += ["solutions", "objective", "bound", "rule_objectives"]
     run.save(update_fields=fields)
     cache.delete_many([progress_key(run.pk), stop_key(run.pk)])
     logger.info("Scheduling run %s %s", run.pk, status)

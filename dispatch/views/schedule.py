@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from dispatch import gantt, queries, services
 from dispatch.forms import LockForm, RunForm
-from dispatch.models import OperationLock, ScheduledOperation
+from dispatch.models import Method, OperationLock, ScheduledOperation
 from dispatch.views import BOARD_ROLES, SUPERVISOR_ROLES
 from equipment.models import Machine
 from mes.roles import has_role, role_required
@@ -62,6 +62,9 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "progress": progress,
         "time_left": _time_left(run, progress),
         "gap": _gap(progress),
+        "rules": [
+            (Method(rule).label, cost) for rule, cost in run.rule_objectives.items()
+        ],
         "version": getattr(run, "version", None) if not run.is_active else None,
         "can_run": has_role(request.user, *SUPERVISOR_ROLES),
     }

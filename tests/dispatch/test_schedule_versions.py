@@ -45,6 +45,8 @@ def test_a_run_schedules_every_open_operation_into_a_draft(supervisor):
     # then a draft holds all four operations, in order and on eligible machines
     assert run.status == RunStatus.FINISHED
     assert version.status == VersionStatus.DRAFT
+    assert set(run.rule_objectives) == {"edd", "spt", "fifo"}
+    assert run.objective <= min(run.rule_objectives.values())
     entries = {e.operation_id: e for e in version.entries.all()}
     for order in orders:
         first, second = operations_of(order)
