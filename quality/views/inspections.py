@@ -70,7 +70,13 @@ def inspection_queue(request: HttpRequest) -> HttpResponse:
     for order in orders:
         order.minutes_left = inspections.due_in_minutes(order)
         order.minutes_overdue = -order.minutes_left
-    return render(request, "quality/inspection_queue.html", {"orders": orders})
+    # htmx refreshes the tiles every half minute, so new orders show up.
+    template = (
+        "quality/inspection_queue.html#queue"
+        if request.htmx
+        else "quality/inspection_queue.html"
+    )
+    return render(request, template, {"orders": orders})
 
 
 @role_required(*VIEW_ROLES)

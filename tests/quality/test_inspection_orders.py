@@ -448,3 +448,14 @@ def test_an_order_made_by_mistake_is_cancelled_with_a_reason(quality_inspector):
     order.refresh_from_db()
     assert order.status == "cancelled"
     assert not inspections.open_orders().exists()
+
+
+def test_the_queue_refreshes_its_tiles_through_htmx(client, quality_inspector):
+    order = make_plan_order()
+    client.force_login(quality_inspector)
+    response = client.get(
+        reverse("quality:inspection-queue"), headers={"HX-Request": "true"}
+    )
+    fragment = response.content.decode()
+    assert order.number in fragment
+    assert "<html" not in fragment
