@@ -14,11 +14,11 @@ Two halves, each a plain function tests can drive:
   next poll counts them from the committed raw values); one that dies after
   it never counts them again.
 
-``poll_once`` is one synchronous cycle over the devices (tests and the
-``poll_device_task`` use it). ``run_polling_group`` is the long-running loop
-of a Celery worker: every device polls on its own interval in its own
-coroutine, so one silent or slow PLC never delays the others; readings go
-through a queue to a single writer thread that flushes them in batches.
+``poll_once`` is one synchronous cycle over the devices (tests drive it).
+``run_polling_group`` is the long-running loop of a Celery worker: every
+device polls on its own interval in its own coroutine, so one silent or
+slow PLC never delays the others; readings go through a queue to a single
+writer thread that flushes them in batches.
 After ``COMMUNICATION_LOST_AFTER`` failed polls a machine is shown as
 communication lost; its reconnection backs off up to ``MAX_BACKOFF_SECONDS``
 and resumes by itself.

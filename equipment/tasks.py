@@ -20,6 +20,7 @@ PLC counters still hold the parts, so no production is lost.
 import logging
 from datetime import timedelta
 
+import redis
 from celery import shared_task
 from celery.signals import worker_shutting_down
 from django.conf import settings
@@ -63,11 +64,17 @@ def start_polling_task() -> list[str]:
         .values_list("polling_group", flat=True)
         .distinct()
     )
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     started = []
     for group in sorted(groups):
         if cache.get(polling.GroupLock(group).key) is not None:
             continue
-        poll_group_task.apply_async(args=[group], queue=f"plc-{group}", expires=30)
+        queue = f"plc-{group}"
+        # A kick still waiting means no worker consumes the queue yet: do not
+        # pile up more of them.
+        if broker.llen(queue):
+            continue
+        poll_group_task.apply_async(args=[group], queue=queue, expires=30)
         started.append(group)
     return started
 

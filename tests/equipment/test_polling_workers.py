@@ -5,6 +5,8 @@ import signal
 import time
 
 import pytest
+import redis
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Sum
 
@@ -137,11 +139,15 @@ def test_beat_kick_starts_only_groups_nobody_polls():
     lock = polling.GroupLock("west")
     assert lock.acquire()
 
-    # when beat's kick runs
+    # when beat's kick runs twice
     try:
         started = start_polling_task()
+        again = start_polling_task()
     finally:
         lock.release()
+        redis.Redis.from_url(settings.CELERY_BROKER_URL).delete("plc-east")
 
-    # then only the free group is sent to its queue, once
+    # then only the free group is sent to its queue, and the second kick,
+    # with that message still waiting, adds nothing
     assert started == ["east"]
+    assert again == []
