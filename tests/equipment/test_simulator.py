@@ -140,3 +140,25 @@ def _read_state_when_up(port: int) -> int:
             return reply.registers[0]
         time.sleep(0.2)
     raise AssertionError(f"No simulated PLC on port {port}")
+
+
+def test_simulate_plcs_serves_each_machine_at_its_plc_port(db):
+    # given one machine with a local PLC on port 15999, one without a PLC and
+    # one whose PLC is on another host
+    from equipment.management.commands.simulate_plcs import Command
+    from tests.factories.equipment import make_machine, make_plc_device
+
+    local = make_plc_device(machine=make_machine(code="A1"), port=15999)
+    make_machine(code="B1")
+    make_plc_device(machine=make_machine(code="C1"), host="10.0.0.9")
+
+    # when the command plans its PLCs from the database
+    options = {"base_port": 15020, "host": "127.0.0.1", "speed": 1.0, "count": 0}
+    plcs = Command()._plcs(options)
+
+    # then the local PLC's port is used, the machine without a PLC gets
+    # base + its index, and the remote PLC is left alone
+    assert [(plc.name, plc.port) for plc in plcs] == [
+        (local.machine.code, 15999),
+        ("B1", 15021),
+    ]
