@@ -733,10 +733,16 @@ def _run_coroutine(coroutine: Any) -> Any:
 
 @dataclass
 class PollStats:
-    """Timing of every poll, for the benchmark and the logs."""
+    """Timing of the polls, for the benchmark and the logs.
 
+    ``keep_samples`` keeps every poll's lateness and duration (benchmarks);
+    long runs in workers keep only the counters.
+    """
+
+    keep_samples: bool = True
     lateness: list[float] = field(default_factory=list)
     durations: list[float] = field(default_factory=list)
+    polls: int = 0
     failures: int = 0
     rows_written: int = 0
     on_time: int = 0
@@ -747,8 +753,10 @@ class PollStats:
     def record(
         self, interval: float, late: float, duration: float, failed: bool
     ) -> None:
-        self.lateness.append(late)
-        self.durations.append(duration)
+        self.polls += 1
+        if self.keep_samples:
+            self.lateness.append(late)
+            self.durations.append(duration)
         if failed:
             self.failures += 1
         elif late + duration <= interval / 2:

@@ -45,10 +45,14 @@ def _stop_polling(**kwargs: object) -> None:
 @shared_task(acks_late=False)
 def poll_group_task(group: str, seconds: float | None = None) -> dict[str, object]:
     """Poll the group's PLCs for a while; a no-op when another worker does."""
-    stats = polling.run_polling_group(group, seconds=seconds or polling_run_seconds())
+    stats = polling.run_polling_group(
+        group,
+        seconds=seconds or polling_run_seconds(),
+        stats=polling.PollStats(keep_samples=False),
+    )
     return {
         "group": group,
-        "polls": len(stats.lateness),
+        "polls": stats.polls,
         "failures": stats.failures,
         "rows_written": stats.rows_written,
         "poller": stats.poller,
