@@ -18,3 +18,15 @@ def run_mrp_task(run_id: int) -> str:
         logger.info("MRP run %s is gone or already started", run_id)
         return "skipped"
     return mrp.execute(run).status
+
+
+@shared_task
+def scheduled_mrp_task() -> int:
+    """Queue an MRP run from beat, so shortages stay fresh without a click.
+
+    An unfinished run already queued is reused rather than doubled.
+    """
+    from planning import services
+
+    run = services.start_mrp_run(None)
+    return run.pk

@@ -361,3 +361,13 @@ def test_posting_no_suggestion_changes_nothing(client, plant, planner):
     client.post(reverse("planning:mrp-purchase-plan", args=[run.pk]), {})
 
     assert not PurchasePlan.objects.exists()
+
+
+def test_the_scheduled_task_queues_one_run(django_capture_on_commit_callbacks):
+    from planning.tasks import scheduled_mrp_task
+
+    first = scheduled_mrp_task()
+    second = scheduled_mrp_task()
+
+    assert first == second
+    assert MrpRun.objects.get().status == MrpRunStatus.QUEUED
