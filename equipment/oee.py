@@ -33,6 +33,7 @@ from equipment import calendars
 from equipment.models import (
     DowntimeEvent,
     DowntimeKind,
+    FailureCategory,
     FaultReport,
     Machine,
     MachineState,
@@ -306,6 +307,10 @@ class Reliability:
     repair_seconds: float = 0.0
     planned_seconds: float = 0.0
     categories: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def category_label(self) -> str:
+        return FailureCategory(self.category).label if self.category else ""
 
     @property
     def mttr_hours(self) -> float | None:

@@ -53,6 +53,11 @@ def report_data(machines: list[Machine], days: int) -> dict[str, Any]:
         "micro_stops": sum(oee.micro_stops(ids, start, end).values()),
         "losses": _loss_rows(total),
         "reliability": oee.reliability(machines, start, end),
+        "reliability_by_category": [
+            row
+            for row in oee.reliability(machines, start, end, by_category=True)
+            if row.failures
+        ],
         "shifts": oee.oee_by_shift(machines, start, end),
     }
 

@@ -215,3 +215,35 @@ def test_oee_per_shift_sums_each_shift_over_the_days(db):
     # then availability is 12/16 h early and 4/16 h late
     assert shifts["Early"].availability == pytest.approx(0.75)
     assert shifts["Late"].availability == pytest.approx(0.25)
+
+
+def test_report_lists_mtbf_and_mttr_by_failure_category(client, supervisor):
+    # given a stopping electrical fault reported an hour ago, repaired
+    machine = machine_on_utc_day_shift(code="Y01")
+    reported = timezone.now() - timedelta(hours=1)
+    report = FaultReport.objects.create(
+        machine=machine,
+        description="Drive tripped",
+        reported_at=reported,
+        failure_category="electrical",
+    )
+    MaintenanceOrder.objects.create(
+        number="MO-T99",
+        machine=machine,
+        kind="repair",
+        status="completed",
+        fault_report=report,
+        due_at=reported,
+        finished_at=reported + timedelta(minutes=30),
+    )
+    client.force_login(supervisor)
+
+    # when the report is opened
+    response = client.get(reverse("equipment:oee"))
+
+    # then the category table names the electrical failure and its MTTR
+    rows = response.context["reliability_by_category"]
+    assert [(row.machine.code, row.category_label, row.mttr_hours) for row in rows] == [
+        ("Y01", "Electrical", 0.5)
+    ]
+    assert "By failure category" in response.text
