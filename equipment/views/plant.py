@@ -82,7 +82,7 @@ def board_tiles() -> list[tuple[Any, list[dict[str, Any]]]]:
     return groups
 
 
-@role_required(*EQUIPMENT_ROLES)
+@role_required(*BOARD_ROLES)
 def machine_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         machine = queries.get_machine(pk)

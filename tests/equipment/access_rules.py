@@ -36,7 +36,7 @@ def order_kwargs():
 RULES = {
     "equipment:home": Rule(roles=EQUIPMENT_VIEWERS),
     "equipment:board": Rule(roles=BOARD_VIEWERS),
-    "equipment:machine-detail": Rule(roles=EQUIPMENT_VIEWERS, kwargs=machine_kwargs),
+    "equipment:machine-detail": Rule(roles=BOARD_VIEWERS, kwargs=machine_kwargs),
     "equipment:downtime": Rule(roles=FLOOR),
     "equipment:downtime-new": Rule(roles=FLOOR),
     "equipment:downtime-classify": Rule(roles=FLOOR, method="post", kwargs=stop_kwargs),
