@@ -5,9 +5,9 @@ in one transaction, records the audit trail, and raises ``EquipmentError``
 (a ``ValidationError`` with a translated message) on bad input, changing
 nothing then.
 
-Limitations: spare parts used by a maintenance order are recorded against
-the materials app's items but not issued from stock (no lot or location is
-asked for on the tablet); the materials handler books the issue.
+Limitations: spare parts are consumed from stock without a lot (line-side
+locations first, then any); a lot-controlled spare part is refused with the
+materials app's message and its use is booked in the materials app.
 """
 
 import logging
@@ -380,9 +380,7 @@ def complete_order(
         if any(result.is_ok is None for result in results.values()):
             raise EquipmentError(_("Record a result for every check."))
         for item, quantity in spare_parts or []:
-            if quantity <= 0:
-                raise EquipmentError(_("Spare part quantities must be above zero."))
-            SparePartUse.objects.create(order=order, item=item, quantity=quantity)
+            _use_spare_part(order, item, quantity, actor)
         order.finished_at = timezone.now()
         order.work_done = work_done.strip()
         order.minutes_spent = minutes_spent
@@ -399,6 +397,21 @@ def complete_order(
         )
         events.publish(Event.MACHINE_UP, machine_id=order.machine_id)
     return order
+
+
+def _use_spare_part(
+    order: MaintenanceOrder, item: Any, quantity: Decimal, actor: Any
+) -> None:
+    """Record the part on the order and consume it from stock (materials)."""
+    from materials import services as stock
+
+    if quantity <= 0:
+        raise EquipmentError(_("Spare part quantities must be above zero."))
+    try:
+        stock.consume(None, quantity, order.number, actor, item=item)
+    except stock.StockError as error:
+        raise EquipmentError(error.messages[0]) from None
+    SparePartUse.objects.create(order=order, item=item, quantity=quantity)
 
 
 def close_order(order: MaintenanceOrder, actor: Any, feedback: str) -> MaintenanceOrder:

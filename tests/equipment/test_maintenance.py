@@ -1,6 +1,7 @@
 """Preventive plans falling due, maintenance orders, fault reports."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -235,3 +236,36 @@ def test_fault_report_page_opens_a_repair_order(client, operator):
     order = MaintenanceOrder.objects.get(machine=machine)
     assert order.number in response.text
     assert order.failure_category == "mechanical"
+
+
+def test_spare_parts_are_consumed_from_stock(maintenance_technician):
+    # given a repair order in progress and 5 bearings in stock
+    from materials import services as stock
+    from materials.models import StockBalance
+    from tests.factories.materials import make_item, make_location
+
+    bearing = make_item(code="BRG-6204", is_lot_controlled=False)
+    shelf = make_location()
+    stock.receive(bearing, 5, shelf, maintenance_technician)
+    report = services.report_fault(make_machine(), "Noisy spindle", actor=None)
+    order = report.order
+    services.start_order(order, maintenance_technician)
+
+    # when it is completed using 2 bearings, after a try with 9
+    with pytest.raises(EquipmentError):
+        services.complete_order(
+            order, maintenance_technician, "Bearing", 30, spare_parts=[(bearing, 9)]
+        )
+    services.complete_order(
+        order,
+        maintenance_technician,
+        "Replaced the bearing",
+        30,
+        spare_parts=[(bearing, Decimal(2))],
+    )
+
+    # then 3 are left, the order names the part, the failed try changed nothing
+    assert StockBalance.objects.get(item=bearing, location=shelf).quantity == 3
+    assert [(use.item, use.quantity) for use in order.spare_parts.all()] == [
+        (bearing, 2)
+    ]
