@@ -445,31 +445,54 @@ class WorkOrderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-S = WorkOrderStatus
-
 # Each status lists the statuses it may move to; nothing else is allowed.
 WORK_ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
-    S.DRAFT: frozenset({S.SUBMITTED, S.CANCELLED}),
-    S.SUBMITTED: frozenset({S.APPROVED, S.RETURNED, S.CANCELLED}),
-    S.RETURNED: frozenset({S.SUBMITTED, S.CANCELLED}),
-    S.APPROVED: frozenset({S.RELEASED, S.RETURNED, S.CANCELLED}),
-    S.RELEASED: frozenset({S.IN_PROGRESS, S.COMPLETED, S.CANCELLED}),
-    S.IN_PROGRESS: frozenset({S.COMPLETED}),
-    S.COMPLETED: frozenset({S.CLOSED}),
-    S.CLOSED: frozenset(),
-    S.CANCELLED: frozenset(),
+    WorkOrderStatus.DRAFT: frozenset(
+        {WorkOrderStatus.SUBMITTED, WorkOrderStatus.CANCELLED}
+    ),
+    WorkOrderStatus.SUBMITTED: frozenset(
+        {WorkOrderStatus.APPROVED, WorkOrderStatus.RETURNED, WorkOrderStatus.CANCELLED}
+    ),
+    WorkOrderStatus.RETURNED: frozenset(
+        {WorkOrderStatus.SUBMITTED, WorkOrderStatus.CANCELLED}
+    ),
+    WorkOrderStatus.APPROVED: frozenset(
+        {WorkOrderStatus.RELEASED, WorkOrderStatus.RETURNED, WorkOrderStatus.CANCELLED}
+    ),
+    WorkOrderStatus.RELEASED: frozenset(
+        {
+            WorkOrderStatus.IN_PROGRESS,
+            WorkOrderStatus.COMPLETED,
+            WorkOrderStatus.CANCELLED,
+        }
+    ),
+    WorkOrderStatus.IN_PROGRESS: frozenset({WorkOrderStatus.COMPLETED}),
+    WorkOrderStatus.COMPLETED: frozenset({WorkOrderStatus.CLOSED}),
+    WorkOrderStatus.CLOSED: frozenset(),
+    WorkOrderStatus.CANCELLED: frozenset(),
 }
 
 # Statuses in which the order's header may still be edited freely.
-EDITABLE_STATUSES = frozenset({S.DRAFT, S.RETURNED})
+EDITABLE_STATUSES = frozenset({WorkOrderStatus.DRAFT, WorkOrderStatus.RETURNED})
 # Statuses in which quantity, due date and priority change by adjustment.
-ADJUSTABLE_STATUSES = frozenset({S.APPROVED, S.RELEASED, S.IN_PROGRESS})
-# Orders whose requirements and load count in MRP and capacity.
-PLANNED_STATUSES = frozenset({S.APPROVED, S.RELEASED, S.IN_PROGRESS})
-OPEN_STATUSES = frozenset(
-    {S.DRAFT, S.SUBMITTED, S.RETURNED, S.APPROVED, S.RELEASED, S.IN_PROGRESS}
+ADJUSTABLE_STATUSES = frozenset(
+    {WorkOrderStatus.APPROVED, WorkOrderStatus.RELEASED, WorkOrderStatus.IN_PROGRESS}
 )
-DONE_STATUSES = frozenset({S.COMPLETED, S.CLOSED})
+# Orders whose requirements and load count in MRP and capacity.
+PLANNED_STATUSES = frozenset(
+    {WorkOrderStatus.APPROVED, WorkOrderStatus.RELEASED, WorkOrderStatus.IN_PROGRESS}
+)
+OPEN_STATUSES = frozenset(
+    {
+        WorkOrderStatus.DRAFT,
+        WorkOrderStatus.SUBMITTED,
+        WorkOrderStatus.RETURNED,
+        WorkOrderStatus.APPROVED,
+        WorkOrderStatus.RELEASED,
+        WorkOrderStatus.IN_PROGRESS,
+    }
+)
+DONE_STATUSES = frozenset({WorkOrderStatus.COMPLETED, WorkOrderStatus.CLOSED})
 
 
 class Priority(models.IntegerChoices):
@@ -636,28 +659,28 @@ class WorkOrder(models.Model):
 
     # State-only checks; services.can_* add the roles of the user.
     def can_submit(self) -> bool:
-        return self.can_become(S.SUBMITTED)
+        return self.can_become(WorkOrderStatus.SUBMITTED)
 
     def can_approve(self) -> bool:
-        return self.can_become(S.APPROVED)
+        return self.can_become(WorkOrderStatus.APPROVED)
 
     def can_return(self) -> bool:
-        return self.can_become(S.RETURNED)
+        return self.can_become(WorkOrderStatus.RETURNED)
 
     def can_release(self) -> bool:
-        return self.can_become(S.RELEASED)
+        return self.can_become(WorkOrderStatus.RELEASED)
 
     def can_start(self) -> bool:
-        return self.can_become(S.IN_PROGRESS)
+        return self.can_become(WorkOrderStatus.IN_PROGRESS)
 
     def can_complete(self) -> bool:
-        return self.can_become(S.COMPLETED)
+        return self.can_become(WorkOrderStatus.COMPLETED)
 
     def can_close(self) -> bool:
-        return self.can_become(S.CLOSED)
+        return self.can_become(WorkOrderStatus.CLOSED)
 
     def can_cancel(self) -> bool:
-        return self.can_become(S.CANCELLED)
+        return self.can_become(WorkOrderStatus.CANCELLED)
 
     def can_adjust(self) -> bool:
         return self.status in ADJUSTABLE_STATUSES
@@ -666,7 +689,7 @@ class WorkOrder(models.Model):
         return self.status in EDITABLE_STATUSES
 
     def can_delete(self) -> bool:
-        return self.status == S.DRAFT
+        return self.status == WorkOrderStatus.DRAFT
 
 
 class OperationStatus(models.TextChoices):

@@ -36,8 +36,6 @@ from planning.models import (
     WorkOrderStatus,
 )
 
-S = WorkOrderStatus
-
 
 @dataclass
 class OrderLine:
@@ -128,7 +126,7 @@ def figures_for(
     lead_times: list[Decimal] = []
 
     for order in orders:
-        if order.status == S.CANCELLED:
+        if order.status == WorkOrderStatus.CANCELLED:
             result.cancelled_count += 1
             continue
         line = OrderLine(order)

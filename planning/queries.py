@@ -23,8 +23,6 @@ from planning.models import (
 )
 from planning.services import VIEWER_ROLES
 
-S = WorkOrderStatus
-
 # Sort keys the order list accepts, mapped to ORM orderings.
 ORDER_SORTS = {
     "due_date": ["due_date", "priority", "number"],
@@ -41,12 +39,12 @@ ORDER_SORTS = {
 DEFAULT_SORT = "due_date"
 
 BOARD_COLUMNS = [
-    S.DRAFT,
-    S.SUBMITTED,
-    S.APPROVED,
-    S.RELEASED,
-    S.IN_PROGRESS,
-    S.COMPLETED,
+    WorkOrderStatus.DRAFT,
+    WorkOrderStatus.SUBMITTED,
+    WorkOrderStatus.APPROVED,
+    WorkOrderStatus.RELEASED,
+    WorkOrderStatus.IN_PROGRESS,
+    WorkOrderStatus.COMPLETED,
 ]
 
 
@@ -151,7 +149,13 @@ def search_work_orders(criteria: OrderFilter) -> QuerySet[WorkOrder]:
             | Q(customer_reference__icontains=text)
         )
     if criteria.status == "open":
-        orders = orders.exclude(status__in=[S.CLOSED, S.CANCELLED, S.COMPLETED])
+        orders = orders.exclude(
+            status__in=[
+                WorkOrderStatus.CLOSED,
+                WorkOrderStatus.CANCELLED,
+                WorkOrderStatus.COMPLETED,
+            ]
+        )
     elif criteria.status:
         orders = orders.filter(status=criteria.status)
     if criteria.product_id:
@@ -167,7 +171,13 @@ def search_work_orders(criteria: OrderFilter) -> QuerySet[WorkOrder]:
     if criteria.late_only:
         orders = orders.filter(
             due_date__lt=timezone.localdate(),
-            status__in=[S.APPROVED, S.RELEASED, S.IN_PROGRESS, S.SUBMITTED, S.DRAFT],
+            status__in=[
+                WorkOrderStatus.APPROVED,
+                WorkOrderStatus.RELEASED,
+                WorkOrderStatus.IN_PROGRESS,
+                WorkOrderStatus.SUBMITTED,
+                WorkOrderStatus.DRAFT,
+            ],
         )
     return orders.order_by(*ORDER_SORTS.get(criteria.sort, ORDER_SORTS[DEFAULT_SORT]))
 
@@ -175,7 +185,9 @@ def search_work_orders(criteria: OrderFilter) -> QuerySet[WorkOrder]:
 def review_queue() -> QuerySet[WorkOrder]:
     """Orders waiting for an approver: submitted ones, then approved ones."""
     return (
-        WorkOrder.objects.filter(status__in=[S.SUBMITTED, S.APPROVED])
+        WorkOrder.objects.filter(
+            status__in=[WorkOrderStatus.SUBMITTED, WorkOrderStatus.APPROVED]
+        )
         .select_related("product__unit", "plan", "created_by", "submitted_by")
         .order_by("status", "priority", "due_date", "number")
     )
@@ -234,14 +246,22 @@ def all_plans() -> QuerySet[ProductionPlan]:
 def board_columns(plan: ProductionPlan | None) -> list[dict[str, Any]]:
     """The plan's orders grouped by status, one column per workflow step."""
     orders = WorkOrder.objects.select_related("product").filter(
-        status__in=BOARD_COLUMNS + [S.RETURNED]
+        status__in=BOARD_COLUMNS + [WorkOrderStatus.RETURNED]
     )
     orders = orders.filter(plan=plan) if plan else orders.filter(plan__isnull=True)
     grouped: dict[str, list[WorkOrder]] = {status: [] for status in BOARD_COLUMNS}
     for order in orders.order_by("priority", "due_date", "number")[:600]:
-        column = S.DRAFT if order.status == S.RETURNED else order.status
+        column = (
+            WorkOrderStatus.DRAFT
+            if order.status == WorkOrderStatus.RETURNED
+            else order.status
+        )
         grouped[column].append(order)
     return [
-        {"status": status, "label": S(status).label, "orders": grouped[status]}
+        {
+            "status": status,
+            "label": WorkOrderStatus(status).label,
+            "orders": grouped[status],
+        }
         for status in BOARD_COLUMNS
     ]

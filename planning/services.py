@@ -59,7 +59,6 @@ from planning.models import (
 
 logger = logging.getLogger(__name__)
 
-S = WorkOrderStatus
 
 # Who may do what; the state machine decides when.
 ENTRY_ROLES = (Role.PLANNER, Role.SUPERVISOR, Role.ADMIN)
@@ -125,9 +124,11 @@ def can_close(user: Any, order: WorkOrder) -> bool:
 def can_cancel(user: Any, order: WorkOrder) -> bool:
     if not order.can_cancel():
         return False
-    if order.status in (S.DRAFT, S.RETURNED):
+    if order.status in (WorkOrderStatus.DRAFT, WorkOrderStatus.RETURNED):
         return has_role(user, *ENTRY_ROLES)
-    if order.status == S.RELEASED and (order.good_quantity or order.scrap_quantity):
+    if order.status == WorkOrderStatus.RELEASED and (
+        order.good_quantity or order.scrap_quantity
+    ):
         return False
     return has_role(user, *APPROVER_ROLES)
 
@@ -281,7 +282,7 @@ def submit_work_order(order: WorkOrder, actor: Any) -> WorkOrder:
     with transaction.atomic():
         order = _locked(order)
         _require(can_submit(actor, order), order, _("submit"))
-        _move(order, S.SUBMITTED, actor)
+        _move(order, WorkOrderStatus.SUBMITTED, actor)
         order.submitted_by = _user(actor)
         order.submitted_at = timezone.now()
         order.save(update_fields=["status", "submitted_by", "submitted_at"])
@@ -304,7 +305,7 @@ def approve_work_order(order: WorkOrder, actor: Any) -> WorkOrder:
                 params={"number": order.number},
             )
         _require(can_approve(actor, order), order, _("approve"))
-        _move(order, S.APPROVED, actor)
+        _move(order, WorkOrderStatus.APPROVED, actor)
         order.approved_by = _user(actor)
         order.approved_at = timezone.now()
         order.return_reason = ""
@@ -324,7 +325,7 @@ def return_work_order(order: WorkOrder, actor: Any, reason: str) -> WorkOrder:
     with transaction.atomic():
         order = _locked(order)
         _require(can_return(actor, order), order, _("return"))
-        _move(order, S.RETURNED, actor, reason=reason)
+        _move(order, WorkOrderStatus.RETURNED, actor, reason=reason)
         order.return_reason = reason
         order.approved_by = None
         order.approved_at = None
@@ -366,7 +367,7 @@ def release_work_order(order: WorkOrder, actor: Any) -> WorkOrder:
             )
         bom, routing = _definitions_for_release(order)
 
-        _move(order, S.RELEASED, actor)
+        _move(order, WorkOrderStatus.RELEASED, actor)
         order.bom = bom
         order.routing = routing
         order.released_by = _user(actor)
@@ -575,8 +576,8 @@ def cancel_work_order(order: WorkOrder, actor: Any, reason: str) -> WorkOrder:
     with transaction.atomic():
         order = _locked(order)
         _require(can_cancel(actor, order), order, _("cancel"))
-        was_released = order.status == S.RELEASED
-        _move(order, S.CANCELLED, actor, reason=reason)
+        was_released = order.status == WorkOrderStatus.RELEASED
+        _move(order, WorkOrderStatus.CANCELLED, actor, reason=reason)
         order.cancelled_at = timezone.now()
         order.save(update_fields=["status", "cancelled_at"])
         order.operations.update(status=OperationStatus.CANCELLED)
@@ -590,7 +591,7 @@ def close_work_order(order: WorkOrder, actor: Any, reason: str = "") -> WorkOrde
     with transaction.atomic():
         order = _locked(order)
         _require(can_close(actor, order), order, _("close"))
-        _move(order, S.CLOSED, actor, reason=reason)
+        _move(order, WorkOrderStatus.CLOSED, actor, reason=reason)
         order.closed_at = timezone.now()
         order.save(update_fields=["status", "closed_at"])
     return order
@@ -603,9 +604,9 @@ def start_work_order(work_order: WorkOrder, actor: Any) -> WorkOrder:
     """Mark a released order as in progress; nothing happens if it already is."""
     with transaction.atomic():
         order = _locked(work_order)
-        if order.status == S.IN_PROGRESS:
+        if order.status == WorkOrderStatus.IN_PROGRESS:
             return order
-        _move(order, S.IN_PROGRESS, actor)
+        _move(order, WorkOrderStatus.IN_PROGRESS, actor)
         order.started_at = timezone.now()
         order.save(update_fields=["status", "started_at"])
     return order
@@ -629,7 +630,7 @@ def record_operation_progress(
         )
     with transaction.atomic():
         order = _locked(operation.work_order)
-        if order.status not in (S.RELEASED, S.IN_PROGRESS):
+        if order.status not in (WorkOrderStatus.RELEASED, WorkOrderStatus.IN_PROGRESS):
             raise PlanningError(
                 _("Work order %(number)s is %(status)s and takes no reports."),
                 code="not_running",
@@ -642,7 +643,7 @@ def record_operation_progress(
                 code="operation_finished",
                 params={"operation": operation.reference},
             )
-        if order.status == S.RELEASED:
+        if order.status == WorkOrderStatus.RELEASED:
             start_work_order(order, actor)
         now = timezone.now()
         updates: dict[str, Any] = {
@@ -694,9 +695,9 @@ def complete_work_order(work_order: WorkOrder, actor: Any) -> WorkOrder:
     """Mark a released or running order completed; idempotent."""
     with transaction.atomic():
         order = _locked(work_order)
-        if order.status == S.COMPLETED:
+        if order.status == WorkOrderStatus.COMPLETED:
             return order
-        _move(order, S.COMPLETED, actor)
+        _move(order, WorkOrderStatus.COMPLETED, actor)
         order.completed_at = timezone.now()
         order.save(update_fields=["status", "completed_at"])
         order.operations.filter(

@@ -14,14 +14,12 @@ from planning.models import PlanningError, WorkOrderStatus
 from planning.services import Adjustment
 from tests.factories.planning import make_work_order
 
-S = WorkOrderStatus
-
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def released(supervisor):
-    order = make_work_order(status=S.APPROVED, quantity=Decimal("10"))
+    order = make_work_order(status=WorkOrderStatus.APPROVED, quantity=Decimal("10"))
     services.release_work_order(order, supervisor)
     return order
 
@@ -87,7 +85,7 @@ def test_bad_adjustments_change_nothing(released, planner, reason, adjustment):
 
 
 def test_drafts_are_not_adjusted_but_edited(planner):
-    order = make_work_order(status=S.DRAFT)
+    order = make_work_order(status=WorkOrderStatus.DRAFT)
     with pytest.raises(PlanningError):
         services.adjust_work_order(
             order, planner, "Why not", Adjustment(quantity=Decimal("3"))

@@ -14,8 +14,6 @@ from tests.factories.equipment import make_machine, make_shift_pattern, make_wor
 from tests.factories.materials import make_item
 from tests.factories.planning import make_bom, make_work_order
 
-S = WorkOrderStatus
-
 pytestmark = pytest.mark.django_db
 
 
@@ -48,7 +46,9 @@ def test_weekly_load_against_shift_hours(cell):
     # given an approved order of 100: 60 + 600 minutes, due next Wednesday
     work_center, product = cell
     monday, wednesday = _next_wednesday()
-    make_work_order(product, S.APPROVED, quantity=Decimal("100"), due_date=wednesday)
+    make_work_order(
+        product, WorkOrderStatus.APPROVED, quantity=Decimal("100"), due_date=wednesday
+    )
 
     # when capacity is checked for that week
     (row,) = [
@@ -70,7 +70,9 @@ def test_weekly_load_against_shift_hours(cell):
 def test_daily_buckets_spread_the_operation_back_from_the_due_date(cell):
     work_center, product = cell
     monday, wednesday = _next_wednesday()
-    make_work_order(product, S.APPROVED, quantity=Decimal("100"), due_date=wednesday)
+    make_work_order(
+        product, WorkOrderStatus.APPROVED, quantity=Decimal("100"), due_date=wednesday
+    )
 
     rows = capacity.capacity_check(monday, 3, capacity.DAY)
     (row,) = [row for row in rows if row.work_center == work_center]
@@ -90,12 +92,15 @@ def test_overload_is_flagged_and_released_orders_count_what_remains(
     work_center, product = cell
     monday, wednesday = _next_wednesday()
     order = make_work_order(
-        product, S.APPROVED, quantity=Decimal("100"), due_date=wednesday
+        product, WorkOrderStatus.APPROVED, quantity=Decimal("100"), due_date=wednesday
     )
     services.release_work_order(order, supervisor)
     for _number in range(3):
         make_work_order(
-            product, S.APPROVED, quantity=Decimal("100"), due_date=wednesday
+            product,
+            WorkOrderStatus.APPROVED,
+            quantity=Decimal("100"),
+            due_date=wednesday,
         )
 
     # then the week is overloaded: 44 hours against 40
@@ -119,7 +124,9 @@ def test_load_skips_days_without_shifts(cell):
     # given an order of 500 (3060 minutes, 7 working days) due next Wednesday
     work_center, product = cell
     monday, wednesday = _next_wednesday()
-    make_work_order(product, S.APPROVED, quantity=Decimal("500"), due_date=wednesday)
+    make_work_order(
+        product, WorkOrderStatus.APPROVED, quantity=Decimal("500"), due_date=wednesday
+    )
 
     # then no load lands on the weekend before it
     rows = capacity.capacity_check(monday - timedelta(days=7), 10, capacity.DAY)
@@ -135,7 +142,10 @@ def test_capacity_page_marks_overloads(client, planner, cell):
     monday, wednesday = _next_wednesday()
     for _number in range(5):
         make_work_order(
-            product, S.APPROVED, quantity=Decimal("100"), due_date=wednesday
+            product,
+            WorkOrderStatus.APPROVED,
+            quantity=Decimal("100"),
+            due_date=wednesday,
         )
     client.force_login(planner)
 

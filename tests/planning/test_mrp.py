@@ -29,8 +29,6 @@ from tests.factories.equipment import make_work_center
 from tests.factories.materials import make_item, make_lot
 from tests.factories.planning import make_bom, make_work_order
 
-S = WorkOrderStatus
-
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
@@ -95,7 +93,7 @@ def test_multi_level_explosion_with_scrap_stock_receipts_and_lead_times(plant):
     make_lot(plant["P2"], 4)
     _approved_purchase_receipt(plant["P1"], Decimal("20"), DUE - timedelta(days=5))
     order = make_work_order(
-        plant["A"], S.APPROVED, quantity=Decimal("10"), due_date=DUE
+        plant["A"], WorkOrderStatus.APPROVED, quantity=Decimal("10"), due_date=DUE
     )
 
     # when MRP runs
@@ -134,8 +132,10 @@ def test_shared_components_go_to_the_earlier_need_first(plant):
     # given two orders of A and enough P1 on hand for one of them only
     make_lot(plant["P1"], 11)
     make_lot(plant["S"], 40)
-    early = make_work_order(plant["A"], S.APPROVED, due_date=DUE)
-    late = make_work_order(plant["A"], S.RELEASED, due_date=DUE + timedelta(days=5))
+    early = make_work_order(plant["A"], WorkOrderStatus.APPROVED, due_date=DUE)
+    late = make_work_order(
+        plant["A"], WorkOrderStatus.RELEASED, due_date=DUE + timedelta(days=5)
+    )
     late.materials.create(
         item=plant["P1"],
         quantity_per_unit=Decimal("1"),
@@ -156,9 +156,12 @@ def test_shared_components_go_to_the_earlier_need_first(plant):
 
 def test_open_work_orders_of_semi_finished_items_count_as_receipts(plant):
     # given an order of A and a released order making the 20 S it needs
-    make_work_order(plant["A"], S.APPROVED, due_date=DUE)
+    make_work_order(plant["A"], WorkOrderStatus.APPROVED, due_date=DUE)
     semi_order = make_work_order(
-        plant["S"], S.APPROVED, quantity=Decimal("20"), due_date=DUE - timedelta(days=3)
+        plant["S"],
+        WorkOrderStatus.APPROVED,
+        quantity=Decimal("20"),
+        due_date=DUE - timedelta(days=3),
     )
 
     # when MRP runs
@@ -177,7 +180,10 @@ def test_open_work_orders_of_semi_finished_items_count_as_receipts(plant):
 def test_released_orders_use_their_fixed_materials_for_what_remains(plant):
     # given a released order of 10 with 4 made, fixed at 2 P2 per unit
     order = make_work_order(
-        plant["A"], S.IN_PROGRESS, quantity=Decimal("10"), good_quantity=Decimal("4")
+        plant["A"],
+        WorkOrderStatus.IN_PROGRESS,
+        quantity=Decimal("10"),
+        good_quantity=Decimal("4"),
     )
     order.materials.create(
         item=plant["P2"],
@@ -195,8 +201,8 @@ def test_released_orders_use_their_fixed_materials_for_what_remains(plant):
 
 
 def test_drafts_and_submitted_orders_are_not_planned(plant):
-    make_work_order(plant["A"], S.DRAFT)
-    make_work_order(plant["A"], S.SUBMITTED)
+    make_work_order(plant["A"], WorkOrderStatus.DRAFT)
+    make_work_order(plant["A"], WorkOrderStatus.SUBMITTED)
 
     run = _run()
 
@@ -207,7 +213,7 @@ def test_drafts_and_submitted_orders_are_not_planned(plant):
 def test_a_bom_cycle_fails_the_run_with_a_clear_message(plant):
     # given a (corrupt) released BOM of P2 containing A
     make_bom(plant["P2"], [(plant["A"], "1")])
-    make_work_order(plant["A"], S.APPROVED)
+    make_work_order(plant["A"], WorkOrderStatus.APPROVED)
 
     # when MRP runs, then it fails naming the items, and stores nothing
     run = mrp.execute(MrpRun.objects.create())
@@ -218,7 +224,7 @@ def test_a_bom_cycle_fails_the_run_with_a_clear_message(plant):
 
 def test_suggestions_become_purchase_plan_lines_once(plant, planner):
     # given a run suggesting to buy P1 and P2
-    make_work_order(plant["A"], S.APPROVED, due_date=DUE)
+    make_work_order(plant["A"], WorkOrderStatus.APPROVED, due_date=DUE)
     run = _run()
     rows = list(
         MrpRequirement.objects.filter(run=run, action=MrpAction.BUY, net_quantity__gt=0)
@@ -253,7 +259,7 @@ def test_an_unfinished_run_is_not_started_twice(
 
 
 def test_the_command_runs_mrp_and_prints_a_summary(plant, capsys):
-    make_work_order(plant["A"], S.APPROVED, due_date=DUE)
+    make_work_order(plant["A"], WorkOrderStatus.APPROVED, due_date=DUE)
 
     call_command("run_mrp")
 
@@ -281,7 +287,7 @@ def test_a_lost_run_is_given_up_and_a_new_one_queued(planner):
 
 def test_the_order_page_shows_its_shortages_of_the_latest_run(client, plant, planner):
     order = make_work_order(
-        plant["A"], S.APPROVED, quantity=Decimal("10"), due_date=DUE
+        plant["A"], WorkOrderStatus.APPROVED, quantity=Decimal("10"), due_date=DUE
     )
     _run()
     client.force_login(planner)
@@ -294,7 +300,7 @@ def test_the_order_page_shows_its_shortages_of_the_latest_run(client, plant, pla
 
 
 def test_only_the_newest_runs_are_kept(plant):
-    make_work_order(plant["A"], S.APPROVED, due_date=DUE)
+    make_work_order(plant["A"], WorkOrderStatus.APPROVED, due_date=DUE)
     first = _run()
 
     for _number in range(mrp.KEEP_RUNS):
@@ -307,7 +313,7 @@ def test_only_the_newest_runs_are_kept(plant):
 
 def test_make_suggestions_become_draft_work_orders_once(client, plant, planner):
     # given a run that must make 20 S for an order of A
-    make_work_order(plant["A"], S.APPROVED, due_date=DUE)
+    make_work_order(plant["A"], WorkOrderStatus.APPROVED, due_date=DUE)
     run = _run()
     (row,) = MrpRequirement.objects.filter(
         run=run, action=MrpAction.MAKE, net_quantity__gt=0
@@ -322,7 +328,7 @@ def test_make_suggestions_become_draft_work_orders_once(client, plant, planner):
     # then one draft order of 20 S is due when S is needed
     order = WorkOrder.objects.get(product=plant["S"])
     assert (order.status, order.quantity, order.due_date) == (
-        S.DRAFT,
+        WorkOrderStatus.DRAFT,
         Decimal("20"),
         row.need_date,
     )
@@ -332,7 +338,7 @@ def test_make_suggestions_become_draft_work_orders_once(client, plant, planner):
 
 def test_the_page_turns_chosen_suggestions_into_a_purchase_plan(client, plant, planner):
     # given a run with purchase suggestions shown on its page
-    make_work_order(plant["A"], S.APPROVED, due_date=DUE)
+    make_work_order(plant["A"], WorkOrderStatus.APPROVED, due_date=DUE)
     run = _run()
     client.force_login(planner)
     page = client.get(reverse("planning:mrp-run", args=[run.pk])).content.decode()
@@ -354,7 +360,7 @@ def test_the_page_turns_chosen_suggestions_into_a_purchase_plan(client, plant, p
 
 
 def test_posting_no_suggestion_changes_nothing(client, plant, planner):
-    make_work_order(plant["A"], S.APPROVED, due_date=DUE)
+    make_work_order(plant["A"], WorkOrderStatus.APPROVED, due_date=DUE)
     run = _run()
     client.force_login(planner)
 

@@ -10,8 +10,6 @@ from django.utils import timezone
 from planning.models import WorkOrder, WorkOrderStatus
 from tests.factories.planning import make_plan, make_product, make_work_order
 
-S = WorkOrderStatus
-
 pytestmark = pytest.mark.django_db
 
 
@@ -19,9 +17,11 @@ def test_list_filters_by_status_search_and_sorts(client, planner):
     # given orders of two products in different states
     pump = make_product(code="PUMP-A")
     valve = make_product(code="VALVE-B")
-    soon = make_work_order(pump, S.DRAFT, customer_reference="SO-77")
+    soon = make_work_order(pump, WorkOrderStatus.DRAFT, customer_reference="SO-77")
     later = make_work_order(
-        valve, S.SUBMITTED, due_date=timezone.localdate() + timedelta(days=40)
+        valve,
+        WorkOrderStatus.SUBMITTED,
+        due_date=timezone.localdate() + timedelta(days=40),
     )
     client.force_login(planner)
     url = reverse("planning:work-order-list")
@@ -40,7 +40,7 @@ def test_list_filters_by_status_search_and_sorts(client, planner):
 
 
 def test_list_answers_htmx_with_rows_only(client, planner):
-    make_work_order(status=S.DRAFT)
+    make_work_order(status=WorkOrderStatus.DRAFT)
     client.force_login(planner)
 
     response = client.get(
@@ -80,7 +80,11 @@ def test_planner_enters_an_order_through_the_form(client, planner):
     assert response["Location"] == reverse(
         "planning:work-order-detail", args=[order.pk]
     )
-    assert (order.status, order.quantity, order.plan) == (S.DRAFT, Decimal("25"), plan)
+    assert (order.status, order.quantity, order.plan) == (
+        WorkOrderStatus.DRAFT,
+        Decimal("25"),
+        plan,
+    )
     assert order.created_by == planner
 
 
@@ -108,7 +112,7 @@ def test_the_form_refuses_bad_values(client, planner, quantity, days):
 
 def test_buttons_follow_state_machine_and_role(client, planner, supervisor):
     # given a submitted order entered by the planner
-    order = make_work_order(status=S.SUBMITTED, created_by=planner)
+    order = make_work_order(status=WorkOrderStatus.SUBMITTED, created_by=planner)
     url = reverse("planning:work-order-detail", args=[order.pk])
 
     # the planner sees no approve or release buttons
@@ -127,7 +131,7 @@ def test_buttons_follow_state_machine_and_role(client, planner, supervisor):
 
 def test_htmx_approve_swaps_the_row(client, supervisor):
     # given a submitted order on the review queue
-    order = make_work_order(status=S.SUBMITTED)
+    order = make_work_order(status=WorkOrderStatus.SUBMITTED)
     client.force_login(supervisor)
 
     # when approved from the row through htmx
@@ -142,13 +146,14 @@ def test_htmx_approve_swaps_the_row(client, supervisor):
     assert body.lstrip().startswith("<tr")
     assert 'data-action="release"' in body
     order.refresh_from_db()
-    assert order.status == S.APPROVED
+    assert order.status == WorkOrderStatus.APPROVED
 
 
 def test_htmx_refusal_shows_the_reason_in_the_row(client, supervisor):
     # given an approved order whose due date has passed
     order = make_work_order(
-        status=S.APPROVED, due_date=timezone.localdate() - timedelta(days=2)
+        status=WorkOrderStatus.APPROVED,
+        due_date=timezone.localdate() - timedelta(days=2),
     )
     client.force_login(supervisor)
 
@@ -161,14 +166,14 @@ def test_htmx_refusal_shows_the_reason_in_the_row(client, supervisor):
     # then the row says why, and the order is unchanged
     assert b"row-message error" in response.content
     order.refresh_from_db()
-    assert order.status == S.APPROVED
+    assert order.status == WorkOrderStatus.APPROVED
 
 
 def test_detail_shows_operations_materials_and_history(client, supervisor, planner):
     # given a released order
     from planning import services
 
-    order = make_work_order(status=S.APPROVED)
+    order = make_work_order(status=WorkOrderStatus.APPROVED)
     services.release_work_order(order, supervisor)
     client.force_login(planner)
 
@@ -183,7 +188,7 @@ def test_detail_shows_operations_materials_and_history(client, supervisor, plann
 def test_adjust_through_the_page_needs_a_reason(client, supervisor, planner):
     from planning import services
 
-    order = make_work_order(status=S.APPROVED)
+    order = make_work_order(status=WorkOrderStatus.APPROVED)
     services.release_work_order(order, supervisor)
     client.force_login(planner)
     url = reverse("planning:work-order-adjust", args=[order.pk])
@@ -198,9 +203,9 @@ def test_adjust_through_the_page_needs_a_reason(client, supervisor, planner):
 
 
 def test_review_queue_lists_submitted_and_approved(client, supervisor):
-    waiting = make_work_order(status=S.SUBMITTED)
-    approved = make_work_order(status=S.APPROVED)
-    draft = make_work_order(status=S.DRAFT)
+    waiting = make_work_order(status=WorkOrderStatus.SUBMITTED)
+    approved = make_work_order(status=WorkOrderStatus.APPROVED)
+    draft = make_work_order(status=WorkOrderStatus.DRAFT)
     client.force_login(supervisor)
 
     page = client.get(reverse("planning:review-queue")).content.decode()
@@ -211,7 +216,7 @@ def test_review_queue_lists_submitted_and_approved(client, supervisor):
 
 def test_plan_board_groups_orders_of_the_plan(client, planner):
     plan = make_plan()
-    order = make_work_order(status=S.RELEASED, plan=plan)
+    order = make_work_order(status=WorkOrderStatus.RELEASED, plan=plan)
     client.force_login(planner)
 
     page = client.get(reverse("planning:home"), {"plan": plan.pk}).content.decode()
@@ -221,8 +226,8 @@ def test_plan_board_groups_orders_of_the_plan(client, planner):
 
 def test_planner_edits_a_draft_but_not_a_submitted_order(client, planner):
     # given a draft and a submitted order
-    draft = make_work_order(status=S.DRAFT, created_by=planner)
-    submitted = make_work_order(status=S.SUBMITTED)
+    draft = make_work_order(status=WorkOrderStatus.DRAFT, created_by=planner)
+    submitted = make_work_order(status=WorkOrderStatus.SUBMITTED)
     client.force_login(planner)
     values = {
         "product": draft.product_id,
@@ -269,7 +274,9 @@ def test_plan_targets_are_set_changed_and_removed(client, planner):
 
 def test_plan_list_shows_every_plan_with_its_orders(client, planner):
     old = make_plan(code="W2025-01")
-    make_work_order(status=S.COMPLETED, plan=old, good_quantity=Decimal("10"))
+    make_work_order(
+        status=WorkOrderStatus.COMPLETED, plan=old, good_quantity=Decimal("10")
+    )
     client.force_login(planner)
 
     page = client.get(reverse("planning:plan-list")).content.decode()

@@ -14,8 +14,6 @@ from planning import performance
 from planning.models import ProductionPlanTarget, WorkOrderStatus
 from tests.factories.planning import make_plan, make_product, make_work_order
 
-S = WorkOrderStatus
-
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
@@ -36,29 +34,47 @@ def plan():
     common = {"plan": plan}
     # done on time: released 2 days before completion, due later
     make_work_order(
-        product, S.COMPLETED, quantity=Decimal("100"), good_quantity=Decimal("100"),
+        product,
+        WorkOrderStatus.COMPLETED,
+        quantity=Decimal("100"),
+        good_quantity=Decimal("100"),
         due_date=TODAY - timedelta(days=1),
         released_at=_at(TODAY - timedelta(days=5)),
-        completed_at=_at(TODAY - timedelta(days=3)), **common,
-    )  # fmt: skip
+        completed_at=_at(TODAY - timedelta(days=3)),
+        **common,
+    )
     # running and late
     make_work_order(
-        product, S.IN_PROGRESS, quantity=Decimal("50"), good_quantity=Decimal("20"),
-        scrap_quantity=Decimal("5"), due_date=TODAY - timedelta(days=1), **common,
-    )  # fmt: skip
+        product,
+        WorkOrderStatus.IN_PROGRESS,
+        quantity=Decimal("50"),
+        good_quantity=Decimal("20"),
+        scrap_quantity=Decimal("5"),
+        due_date=TODAY - timedelta(days=1),
+        **common,
+    )
     # approved, due tomorrow with about five days of work left
     make_work_order(
-        product, S.APPROVED, quantity=Decimal("500"),
-        due_date=TODAY + timedelta(days=1), **common,
-    )  # fmt: skip
+        product,
+        WorkOrderStatus.APPROVED,
+        quantity=Decimal("500"),
+        due_date=TODAY + timedelta(days=1),
+        **common,
+    )
     # closed late: completed two days after its due date, 4 days lead time
     make_work_order(
-        product, S.CLOSED, quantity=Decimal("40"), good_quantity=Decimal("40"),
+        product,
+        WorkOrderStatus.CLOSED,
+        quantity=Decimal("40"),
+        good_quantity=Decimal("40"),
         due_date=TODAY - timedelta(days=4),
         released_at=_at(TODAY - timedelta(days=6)),
-        completed_at=_at(TODAY - timedelta(days=2)), **common,
-    )  # fmt: skip
-    make_work_order(product, S.CANCELLED, quantity=Decimal("999"), **common)
+        completed_at=_at(TODAY - timedelta(days=2)),
+        **common,
+    )
+    make_work_order(
+        product, WorkOrderStatus.CANCELLED, quantity=Decimal("999"), **common
+    )
     return plan
 
 

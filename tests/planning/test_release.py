@@ -25,8 +25,6 @@ from tests.factories.planning import (
     make_work_order,
 )
 
-S = WorkOrderStatus
-
 pytestmark = pytest.mark.django_db
 
 
@@ -50,7 +48,7 @@ def test_release_creates_operations_and_materials_from_the_routing(
     casting, bolt = make_item(), make_item()
     bom = make_bom(product, [(casting, "1"), (bolt, "4")], scrap_percent="5")
     routing = make_routing(product, steps=2, setup_minutes="30", run_minutes="2")
-    order = make_work_order(product, S.APPROVED, quantity=Decimal("100"))
+    order = make_work_order(product, WorkOrderStatus.APPROVED, quantity=Decimal("100"))
 
     # when the supervisor releases it
     with django_capture_on_commit_callbacks(execute=True):
@@ -58,7 +56,7 @@ def test_release_creates_operations_and_materials_from_the_routing(
 
     # then it keeps the versions, has the routing's operations and machines
     order.refresh_from_db()
-    assert order.status == S.RELEASED
+    assert order.status == WorkOrderStatus.RELEASED
     assert (order.bom, order.routing) == (bom, routing)
     operations = list(order.operations.order_by("sequence"))
     assert [op.sequence for op in operations] == [10, 20]
@@ -82,14 +80,14 @@ def test_release_refuses_a_product_without_released_routing(supervisor):
     product = make_item(ItemKind.FINISHED_GOOD)
     make_bom(product, [(make_item(), "1")])
     make_routing(product, status=VersionStatus.DRAFT)
-    order = make_work_order(product, S.APPROVED)
+    order = make_work_order(product, WorkOrderStatus.APPROVED)
 
     # when released, then refused with a clear message and nothing created
     with pytest.raises(PlanningError) as error:
         services.release_work_order(order, supervisor)
     assert error.value.code == "no_routing"
     order.refresh_from_db()
-    assert order.status == S.APPROVED
+    assert order.status == WorkOrderStatus.APPROVED
     assert not order.operations.exists()
 
 
@@ -97,7 +95,7 @@ def test_release_refuses_a_product_without_released_bom(supervisor):
     # given a product without any BOM
     product = make_item(ItemKind.FINISHED_GOOD)
     make_routing(product)
-    order = make_work_order(product, S.APPROVED)
+    order = make_work_order(product, WorkOrderStatus.APPROVED)
 
     # when released, then refused
     with pytest.raises(PlanningError) as error:
@@ -108,7 +106,8 @@ def test_release_refuses_a_product_without_released_bom(supervisor):
 def test_release_refuses_a_due_date_in_the_past(supervisor):
     # given an approved order whose due date has passed
     order = make_work_order(
-        status=S.APPROVED, due_date=timezone.localdate() - timedelta(days=1)
+        status=WorkOrderStatus.APPROVED,
+        due_date=timezone.localdate() - timedelta(days=1),
     )
 
     # when released, then refused and unchanged
@@ -116,7 +115,7 @@ def test_release_refuses_a_due_date_in_the_past(supervisor):
         services.release_work_order(order, supervisor)
     assert error.value.code == "due_date"
     order.refresh_from_db()
-    assert order.status == S.APPROVED
+    assert order.status == WorkOrderStatus.APPROVED
 
 
 def test_released_order_keeps_its_version_when_a_new_one_is_released(
@@ -124,7 +123,7 @@ def test_released_order_keeps_its_version_when_a_new_one_is_released(
 ):
     # given a released order on routing version 1
     product = make_product()
-    order = make_work_order(product, S.APPROVED)
+    order = make_work_order(product, WorkOrderStatus.APPROVED)
     services.release_work_order(order, supervisor)
     first = services.released_routing(product)
 
@@ -143,7 +142,7 @@ def test_released_order_keeps_its_version_when_a_new_one_is_released(
 
 def test_progress_reports_start_and_roll_up_the_order(supervisor, operator):
     # given a released order
-    order = make_work_order(status=S.APPROVED, quantity=Decimal("10"))
+    order = make_work_order(status=WorkOrderStatus.APPROVED, quantity=Decimal("10"))
     services.release_work_order(order, supervisor)
     first, last = order.operations.order_by("sequence")
 
@@ -153,7 +152,7 @@ def test_progress_reports_start_and_roll_up_the_order(supervisor, operator):
 
     # then the order is in progress with the last operation's good quantity
     order.refresh_from_db()
-    assert order.status == S.IN_PROGRESS
+    assert order.status == WorkOrderStatus.IN_PROGRESS
     assert order.good_quantity == Decimal("8")
     assert order.scrap_quantity == Decimal("3")
 
@@ -162,11 +161,11 @@ def test_progress_reports_start_and_roll_up_the_order(supervisor, operator):
     services.complete_work_order(order, supervisor)
     services.complete_work_order(order, supervisor)
     order.refresh_from_db()
-    assert order.status == S.COMPLETED
+    assert order.status == WorkOrderStatus.COMPLETED
 
 
 def test_a_progress_report_below_zero_is_refused(supervisor, operator):
-    order = make_work_order(status=S.APPROVED)
+    order = make_work_order(status=WorkOrderStatus.APPROVED)
     services.release_work_order(order, supervisor)
     operation = order.operations.first()
 
@@ -180,7 +179,7 @@ def test_a_progress_report_below_zero_is_refused(supervisor, operator):
 
 def test_starting_an_operation_starts_the_order_once(supervisor, operator):
     # given a released order
-    order = make_work_order(status=S.APPROVED)
+    order = make_work_order(status=WorkOrderStatus.APPROVED)
     services.release_work_order(order, supervisor)
     operation = order.operations.order_by("sequence").first()
 
@@ -192,7 +191,7 @@ def test_starting_an_operation_starts_the_order_once(supervisor, operator):
     operation.refresh_from_db()
     order.refresh_from_db()
     assert operation.status == "in_progress"
-    assert order.status == S.IN_PROGRESS
+    assert order.status == WorkOrderStatus.IN_PROGRESS
     assert (
         AuditEntry.objects.for_object(order)
         .filter(action="transition", changes__status=["released", "in_progress"])
@@ -202,7 +201,7 @@ def test_starting_an_operation_starts_the_order_once(supervisor, operator):
 
 
 def test_an_operation_of_an_unreleased_order_cannot_start(operator):
-    order = make_work_order(status=S.APPROVED)
+    order = make_work_order(status=WorkOrderStatus.APPROVED)
     operation = order.operations.create(
         sequence=10,
         name="Op",
@@ -221,13 +220,13 @@ def test_release_refuses_an_operation_no_machine_can_run(supervisor):
     product = make_item(ItemKind.FINISHED_GOOD)
     make_bom(product, [(make_item(), "1")])
     make_routing(product, steps=1, machines_per_step=0)
-    order = make_work_order(product, S.APPROVED)
+    order = make_work_order(product, WorkOrderStatus.APPROVED)
 
     # when released, then refused and nothing half-done
     with pytest.raises(PlanningError) as error:
         services.release_work_order(order, supervisor)
     assert error.value.code == "no_machine"
     order.refresh_from_db()
-    assert order.status == S.APPROVED
+    assert order.status == WorkOrderStatus.APPROVED
     assert not order.operations.exists()
     assert not AuditEntry.objects.for_object(order).exists()

@@ -18,32 +18,33 @@ from planning.models import (
 from tests.factories import make_user
 from tests.factories.planning import make_product, make_work_order
 
-S = WorkOrderStatus
-
 pytestmark = pytest.mark.django_db
 
 # verb, the call, the status it leads to
 VERBS = {
     "submit": (
         lambda order, user: services.submit_work_order(order, user),
-        S.SUBMITTED,
+        WorkOrderStatus.SUBMITTED,
     ),
     "approve": (
         lambda order, user: services.approve_work_order(order, user),
-        S.APPROVED,
+        WorkOrderStatus.APPROVED,
     ),
     "return": (
         lambda order, user: services.return_work_order(order, user, "Check qty"),
-        S.RETURNED,
+        WorkOrderStatus.RETURNED,
     ),
     "release": (
         lambda order, user: services.release_work_order(order, user),
-        S.RELEASED,
+        WorkOrderStatus.RELEASED,
     ),
-    "close": (lambda order, user: services.close_work_order(order, user), S.CLOSED),
+    "close": (
+        lambda order, user: services.close_work_order(order, user),
+        WorkOrderStatus.CLOSED,
+    ),
     "cancel": (
         lambda order, user: services.cancel_work_order(order, user, "Not needed"),
-        S.CANCELLED,
+        WorkOrderStatus.CANCELLED,
     ),
 }
 
@@ -58,14 +59,14 @@ VERB_ROLES = {
 
 
 def _cancel_roles(status):
-    if status in (S.DRAFT, S.RETURNED):
+    if status in (WorkOrderStatus.DRAFT, WorkOrderStatus.RETURNED):
         return {Role.PLANNER, Role.SUPERVISOR, Role.ADMIN}
     return {Role.SUPERVISOR, Role.ADMIN}
 
 
 CASES = [
     (status, verb, role)
-    for status in S.values
+    for status in WorkOrderStatus.values
     for verb in VERBS
     for role in (Role.PLANNER, Role.SUPERVISOR, Role.OPERATOR, Role.ADMIN)
 ]
@@ -101,7 +102,7 @@ def test_transition_is_allowed_exactly_when_state_and_role_allow(status, verb, r
 
 def test_allowed_actions_follow_state_and_role(planner, supervisor):
     # given a submitted order entered by the planner
-    order = make_work_order(status=S.SUBMITTED, created_by=planner)
+    order = make_work_order(status=WorkOrderStatus.SUBMITTED, created_by=planner)
 
     # then the planner sees no review actions, the supervisor does
     assert services.allowed_actions(planner, order) == frozenset()
@@ -127,35 +128,35 @@ def test_nobody_approves_their_own_order(supervisor, settings):
     assert error.value.code == "self_approval"
     assert services.can_approve(supervisor, order) is False
     order.refresh_from_db()
-    assert order.status == S.SUBMITTED
+    assert order.status == WorkOrderStatus.SUBMITTED
 
 
 def test_the_plant_setting_allows_self_approval(supervisor, settings):
     # given a plant that allows self-approval
     settings.ALLOW_SELF_APPROVAL = True
-    order = make_work_order(status=S.SUBMITTED, created_by=supervisor)
+    order = make_work_order(status=WorkOrderStatus.SUBMITTED, created_by=supervisor)
 
     # when the supervisor approves their own order, then it is approved
     services.approve_work_order(order, supervisor)
     order.refresh_from_db()
-    assert order.status == S.APPROVED
+    assert order.status == WorkOrderStatus.APPROVED
     assert order.approved_by == supervisor
 
 
 def test_return_needs_a_reason_and_keeps_it(supervisor):
     # given a submitted order
-    order = make_work_order(status=S.SUBMITTED)
+    order = make_work_order(status=WorkOrderStatus.SUBMITTED)
 
     # when it is returned without a reason, then nothing changes
     with pytest.raises(PlanningError):
         services.return_work_order(order, supervisor, "  ")
     order.refresh_from_db()
-    assert order.status == S.SUBMITTED
+    assert order.status == WorkOrderStatus.SUBMITTED
 
     # when it is returned with a reason, the reason is kept and audited
     services.return_work_order(order, supervisor, "Quantity too high")
     order.refresh_from_db()
-    assert order.status == S.RETURNED
+    assert order.status == WorkOrderStatus.RETURNED
     assert order.return_reason == "Quantity too high"
     entry = AuditEntry.objects.for_object(order).first()
     assert entry.reason == "Quantity too high"
@@ -178,7 +179,7 @@ def test_planner_enters_and_submits_an_order(planner):
     # then it waits for review, with a number and a history
     order.refresh_from_db()
     assert order.number.startswith("WO-")
-    assert order.status == S.SUBMITTED
+    assert order.status == WorkOrderStatus.SUBMITTED
     assert order.submitted_by == planner
     assert AuditEntry.objects.for_object(order).count() == 2
 
@@ -212,8 +213,8 @@ def test_an_unknown_priority_is_refused(planner):
 
 def test_only_drafts_can_be_deleted(planner):
     # given a draft and a submitted order
-    draft = make_work_order(status=S.DRAFT)
-    submitted = make_work_order(status=S.SUBMITTED)
+    draft = make_work_order(status=WorkOrderStatus.DRAFT)
+    submitted = make_work_order(status=WorkOrderStatus.SUBMITTED)
 
     # when the planner deletes both
     services.delete_work_order(draft, planner)
@@ -228,10 +229,10 @@ def test_only_drafts_can_be_deleted(planner):
 
 def test_a_released_order_that_made_parts_cannot_be_cancelled(supervisor):
     # given a released order with output
-    order = make_work_order(status=S.RELEASED, good_quantity=Decimal("1"))
+    order = make_work_order(status=WorkOrderStatus.RELEASED, good_quantity=Decimal("1"))
 
     # when the supervisor cancels it, then it is refused
     with pytest.raises(PlanningError):
         services.cancel_work_order(order, supervisor, "Customer cancelled")
     order.refresh_from_db()
-    assert order.status == S.RELEASED
+    assert order.status == WorkOrderStatus.RELEASED
