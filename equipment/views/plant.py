@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -59,7 +60,7 @@ def board_tiles() -> list[tuple[Any, list[dict[str, Any]]]]:
     work_centers = list(queries.work_centers_with_machines())
     machines = [machine for wc in work_centers for machine in wc.machines.all()]
     states = queries.machine_states([machine.pk for machine in machines])
-    figures = oee.machine_oee(machines, start, now)
+    figures = _oee_today(machines, start, now)
     waiting = set(queries.unclassified_downtime().values_list("machine_id", flat=True))
     under_maintenance = set(
         MaintenanceOrder.objects.filter(status=OrderStatus.IN_PROGRESS).values_list(
@@ -72,7 +73,7 @@ def board_tiles() -> list[tuple[Any, list[dict[str, Any]]]]:
             {
                 "machine": machine,
                 "status": states[machine.pk],
-                "oee": figures[machine.pk].oee,
+                "oee": figures[machine.pk],
                 "needs_reason": machine.pk in waiting,
                 "under_maintenance": machine.pk in under_maintenance,
             }
@@ -80,6 +81,25 @@ def board_tiles() -> list[tuple[Any, list[dict[str, Any]]]]:
         ]
         groups.append((work_center, tiles))
     return groups
+
+
+BOARD_OEE_SECONDS = 30
+
+
+def _oee_today(
+    machines: list[Machine], start: datetime, now: datetime
+) -> dict[int, Any]:
+    """OEE since midnight per machine id, shared by every board for a while:
+    states change by the second, the day's OEE does not."""
+    key = f"equipment:board-oee:{start.isoformat()}"
+    cached = cache.get(key)
+    if cached is not None and all(machine.pk in cached for machine in machines):
+        return cached
+    values = {
+        pk: figures.oee for pk, figures in oee.machine_oee(machines, start, now).items()
+    }
+    cache.set(key, values, BOARD_OEE_SECONDS)
+    return values
 
 
 @role_required(*BOARD_ROLES)
