@@ -119,7 +119,12 @@ def unavailable_windows(
 
 
 def is_available(machine: Machine) -> tuple[bool, str]:
-    """Whether the machine can take work now, and if not, why (translated)."""
+    """Whether the machine can take work now, and if not, why (translated).
+
+    Unavailable: maintenance in progress, a reported fault that stopped it
+    and awaits repair, or an alarm. A stopped or idle machine is available
+    (it may be waiting for work).
+    """
     orders = MaintenanceOrder.objects.filter(machine=machine)
     if orders.filter(status=OrderStatus.IN_PROGRESS).exists():
         return False, _("Under maintenance.")
@@ -132,6 +137,9 @@ def is_available(machine: Machine) -> tuple[bool, str]:
         return False, _("Down: a fault was reported and awaits repair.")
     if not machine.is_active:
         return False, _("The machine is not in use.")
+    state = machine_states([machine.pk]).get(machine.pk)
+    if state is not None and state.state == MachineState.ALARM:
+        return False, _("Down: the machine is in alarm.")
     return True, ""
 
 

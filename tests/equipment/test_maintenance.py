@@ -15,6 +15,7 @@ from equipment.models import (
     MaintenancePlan,
     OrderKind,
     OrderStatus,
+    StateInterval,
 )
 from equipment.services import EquipmentError
 from mes.models import AuditEntry
@@ -269,3 +270,14 @@ def test_spare_parts_are_consumed_from_stock(maintenance_technician):
     assert [(use.item, use.quantity) for use in order.spare_parts.all()] == [
         (bearing, 2)
     ]
+
+
+def test_machine_in_alarm_is_not_available(db):
+    # given a machine whose PLC reports an alarm
+    machine = make_machine()
+    StateInterval.objects.create(
+        machine=machine, state="alarm", started_at=timezone.now(), alarm_code=101
+    )
+
+    # when dispatch asks, then it is down with the reason
+    assert queries.is_available(machine) == (False, "Down: the machine is in alarm.")
