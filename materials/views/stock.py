@@ -12,11 +12,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from materials import exports, queries
+from materials import queries
 from materials.forms import LotSearchForm, find_location
 from materials.genealogy import as_tree
 from materials.models import Item, ItemKind, Lot, LotStatus
 from materials.views import VIEWERS
+from mes.lib import exports
 from mes.roles import role_required
 
 TREE_LIMIT = 500

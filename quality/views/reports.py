@@ -7,8 +7,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from mes.lib import exports
 from mes.roles import role_required
-from quality import charts, exports, reports
+from quality import charts, reports
 from quality.views.common import VIEW_ROLES
 
 
@@ -75,6 +76,7 @@ def report(request: HttpRequest, name: str = "first-pass-yield") -> HttpResponse
 def report_export(request: HttpRequest, name: str) -> HttpResponse:
     table, _start, _end = _table(name, request)
     filename = f"quality-{name}-{timezone.localdate():%Y%m%d}"
-    if request.GET.get("format") == "xlsx":
-        return exports.as_excel(table, filename)
-    return exports.as_csv(table, filename)
+    export_format = request.GET.get("format", "csv")
+    return exports.download(
+        export_format, table.title, table.headers, table.rows, filename
+    )
