@@ -143,6 +143,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "dispatch.tasks.check_overruns_task",
         "schedule": 60.0,
     },
+    "planning-mrp": {
+        "task": "planning.tasks.scheduled_mrp_task",
+        "schedule": float(env_int("MRP_INTERVAL_SECONDS", 4 * 3600)),
+    },
 }
 # Equipment: stops longer than this open downtime; history retention.
 DOWNTIME_THRESHOLD_SECONDS = env_int("DOWNTIME_THRESHOLD_SECONDS", 120)
