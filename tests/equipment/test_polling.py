@@ -164,9 +164,9 @@ def test_communication_loss_after_failed_polls_and_recovery(db):
 
 
 def test_slow_plc_times_out_without_delaying_the_others(db):
-    # given a PLC that answers after 2 s (timeout 0.3 s) and a healthy one
+    # given a PLC that answers after 3 s (timeout 0.3 s) and a healthy one
     slow, healthy = simulated(), simulated()
-    slow.faults.reply_delay_seconds = 2.0
+    slow.faults.reply_delay_seconds = 3.0
     healthy.machine.run()
     slow_device = make_plc_device(port=slow.port, timeout_seconds="0.3")
     healthy_device = make_plc_device(port=healthy.port)
@@ -179,7 +179,7 @@ def test_slow_plc_times_out_without_delaying_the_others(db):
 
     # then the cycle did not wait for the slow PLC and the healthy one read
     by_device = {reading.device_id: reading for reading in readings}
-    assert took < 1.5
+    assert took < 2.0
     assert by_device[slow_device.pk].error
     assert not by_device[healthy_device.pk].error
     assert states(healthy_device.machine) == ["running"]
