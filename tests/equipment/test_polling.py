@@ -273,7 +273,7 @@ def test_group_loop_survives_dropped_connections_and_keeps_its_interval():
 
     # then polling went on (a failed poll at most per drop), the machine was
     # never shown as communication lost, and every part was counted once
-    assert len(stats.lateness) >= 15
+    assert len(stats.lateness) >= 8
     assert stats.failures <= 2
     assert "communication_lost" not in states(device.machine)
     assert produced(device.machine) == plc.machine.good > 0
