@@ -4,9 +4,17 @@ Both traces are one recursive query over ``materials_lotlink``, whose two
 covering indexes ((parent, child) and (child, parent), both including the
 quantity) let PostgreSQL walk every level with index-only scans. ``UNION``
 in the recursive term keeps each lot once, so merges, splits and even a
-cycle end the walk instead of multiplying it. The same query returns the
-root lot and, for every link reached, the far lot's code, status and item,
-so a trace is a single round trip whatever its depth.
+cycle end the walk instead of multiplying it. The same query then reads
+each reached lot once (code, status, item), the items once, and the links
+leaving every reached lot, so a trace is a single round trip whatever its
+depth.
+
+The query answers with one row of arrays (lot ids, codes, ..., link ends,
+quantities) rather than a row per link: psycopg parses arrays in C, and
+the trace is then assembled with ``zip`` and ``map`` instead of a Python
+loop per lot. On a bulk lot reaching about 1,200 lots this halves the time
+spent outside PostgreSQL and the garbage the collector has to scan
+(``manage.py bench_trace`` measures it).
 
 Limitations: a trace of a lot touching hundreds of thousands of lots is
 returned in full; the pages cap what they draw (``TREE_NODE_LIMIT``).
@@ -15,6 +23,7 @@ returned in full; the pages cap what they draw (``TREE_NODE_LIMIT``).
 from collections import deque
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import NamedTuple
 
 from django.db import connection
@@ -36,18 +45,24 @@ WITH RECURSIVE reached(lot_id) AS (
     FROM materials_lotlink link
     JOIN reached ON link.{near} = reached.lot_id
 )
-SELECT NULL::bigint, lot.id, NULL::numeric, lot.code, lot.status,
-       item.code, item.name, item.kind
-FROM materials_lot lot
-JOIN materials_item item ON item.id = lot.item_id
-WHERE lot.id = %(root)s
-UNION ALL
-SELECT link.{near}, link.{far}, link.quantity, lot.code, lot.status,
-       item.code, item.name, item.kind
-FROM reached
-JOIN materials_lotlink link ON link.{near} = reached.lot_id
-JOIN materials_lot lot ON lot.id = link.{far}
-JOIN materials_item item ON item.id = lot.item_id
+SELECT lots.*, items.*, links.*
+FROM (
+    SELECT array_agg(lot.id) AS ids, array_agg(lot.code), array_agg(lot.status),
+           array_agg(lot.item_id) AS item_ids
+    FROM reached
+    JOIN materials_lot lot ON lot.id = reached.lot_id
+) lots
+CROSS JOIN LATERAL (
+    SELECT array_agg(item.id), array_agg(item.code), array_agg(item.name),
+           array_agg(item.kind)
+    FROM materials_item item
+    WHERE item.id = ANY(lots.item_ids)
+) items
+CROSS JOIN (
+    SELECT array_agg(link.{near}), array_agg(link.{far}), array_agg(link.quantity)
+    FROM reached
+    JOIN materials_lotlink link ON link.{near} = reached.lot_id
+) links
 """
 
 TRACE_SQL = {
@@ -71,6 +86,11 @@ class TracedLot(NamedTuple):
         return self.item_kind == ItemKind.FINISHED_GOOD
 
 
+# Makes a TracedLot from a tuple of its fields, without a Python-level call
+# per lot.
+_traced_lot = partial(tuple.__new__, TracedLot)
+
+
 @dataclass
 class Trace:
     """Every lot reached from ``root`` in one direction, with the links.
@@ -83,6 +103,10 @@ class Trace:
     root: TracedLot
     lots: dict[int, TracedLot]
     branches: dict[int, list[tuple[int, Decimal]]] = field(default_factory=dict)
+    # Worked out on first use: the pages ask for depths and ``reached``.
+    _depths: dict[int, int] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def reached(self) -> list[TracedLot]:
@@ -96,7 +120,9 @@ class Trace:
         return sum(len(entries) for entries in self.branches.values())
 
     def depths(self) -> dict[int, int]:
-        """Fewest links from the root to each lot."""
+        """Fewest links from the root to each lot (shared: do not change it)."""
+        if self._depths is not None:
+            return self._depths
         depths = {self.root.id: 0}
         queue = deque([self.root.id])
         while queue:
@@ -105,6 +131,7 @@ class Trace:
                 if next_id not in depths:
                     depths[next_id] = depths[current] + 1
                     queue.append(next_id)
+        self._depths = depths
         return depths
 
     def ends(self) -> list[TracedLot]:
@@ -121,20 +148,36 @@ def trace(lot: Lot | int, direction: str) -> Trace:
     root_id = lot if isinstance(lot, int) else lot.pk
     with connection.cursor() as cursor:
         cursor.execute(TRACE_SQL[direction], {"root": root_id})
-        rows = cursor.fetchall()
-    lots: dict[int, TracedLot] = {}
-    branches: dict[int, list[tuple[int, Decimal]]] = {}
-    root: TracedLot | None = None
-    for near, far, quantity, code, status, item_code, item_name, kind in rows:
-        if far not in lots:
-            lots[far] = TracedLot(far, code, status, item_code, item_name, kind)
-        if near is None:
-            root = lots[far]
-        else:
-            branches.setdefault(near, []).append((far, quantity))
-    if root is None:
+        row = cursor.fetchone()
+    # Columns: the lots (4), the items they are of (4), the links (3).
+    lot_ids, codes, statuses, item_ids = row[0:4]
+    if lot_ids is None:
         raise Lot.DoesNotExist(f"No lot with id {root_id}")
-    return Trace(direction, root, lots, branches)
+    item_fields = dict(zip(row[4], zip(*row[5:8], strict=True), strict=True))
+    nears, fars, quantities = row[8:11]
+
+    # Each lot's item fields are looked up in the few items reached; every
+    # step is zip or map, so no Python code runs per lot.
+    item_columns = zip(*map(item_fields.__getitem__, item_ids), strict=True)
+    fields = zip(lot_ids, codes, statuses, *item_columns, strict=True)
+    lots = dict(zip(lot_ids, map(_traced_lot, fields), strict=True))
+    return Trace(direction, lots[root_id], lots, _branches(nears, fars, quantities))
+
+
+def _branches(
+    nears: list[int] | None, fars: list[int], quantities: list[Decimal]
+) -> dict[int, list[tuple[int, Decimal]]]:
+    """Group the links by the lot they leave from."""
+    branches: dict[int, list[tuple[int, Decimal]]] = {}
+    if nears is None:
+        return branches
+    for near, step in zip(nears, zip(fars, quantities, strict=True), strict=True):
+        entries = branches.get(near)
+        if entries is None:
+            branches[near] = [step]
+        else:
+            entries.append(step)
+    return branches
 
 
 def trace_backward(lot: Lot | int) -> Trace:

@@ -6,7 +6,7 @@ import pytest
 
 from materials import queries, services
 from materials.genealogy import as_tree
-from materials.models import ItemKind, LotLink
+from materials.models import ItemKind, Lot, LotLink
 from tests.factories.materials import make_item, make_location, make_lot
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +116,42 @@ def test_recall_report_lists_finished_lots_and_where_they_are(plant):
     assert [(e.lot.code, e.on_hand) for e in entries] == [
         ("H1", [(plant["store"].code, Decimal(1))])
     ]
+
+
+def test_traced_lots_carry_their_item_and_status(plant):
+    trace = queries.trace_forward(plant["casting"].pk)
+
+    housing = trace.lots[plant["housing_1"].pk]
+    assert housing.code == "H1"
+    assert housing.status == plant["housing_1"].status
+    assert (housing.item_code, housing.item_kind) == ("HOUSING", ItemKind.FINISHED_GOOD)
+    assert housing.item_name == plant["housing_1"].item.name
+    assert housing.is_finished_good
+    assert not trace.lots[plant["turned_1"].pk].is_finished_good
+    assert trace.root.code == plant["casting"].code
+
+
+def test_every_link_keeps_its_quantity(plant):
+    trace = queries.trace_forward(plant["casting"])
+
+    steps = {
+        (near, far): quantity
+        for near, entries in trace.branches.items()
+        for far, quantity in entries
+    }
+    assert steps == {
+        (plant["casting"].pk, plant["turned_1"].pk): Decimal(5),
+        (plant["casting"].pk, plant["turned_2"].pk): Decimal(5),
+        (plant["turned_1"].pk, plant["housing_1"].pk): Decimal(3),
+        (plant["turned_2"].pk, plant["housing_1"].pk): Decimal(2),
+        (plant["turned_2"].pk, plant["housing_2"].pk): Decimal(3),
+    }
+
+
+def test_tracing_an_unknown_lot_id_is_refused(plant):
+    # given an id no lot has
+    missing = Lot.objects.order_by("-pk").values_list("pk", flat=True).first() + 1
+
+    # when it is traced, then the lot is not found
+    with pytest.raises(Lot.DoesNotExist):
+        queries.trace_backward(missing)
