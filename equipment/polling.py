@@ -426,7 +426,8 @@ def _apply(
     alarm_code = int(values.get(TagRole.ALARM_CODE) or 0)
     state = _state_of(config, values.get(TagRole.RUN_STATE), alarm_code, reading.at)
 
-    written = _count(config, snapshot, reading, effects)
+    _count(config, snapshot, reading, effects)
+    written = 0
     if (
         snapshot.values.get("state") == MachineState.RUNNING
         and snapshot.last_success_at
@@ -499,7 +500,7 @@ def counter_delta(previous: int | None, current: int, modulus: int) -> tuple[int
 
 def _count(
     config: DeviceConfig, snapshot: PollerSnapshot, reading: Reading, effects: _Effects
-) -> int:
+) -> None:
     minute = reading.at.replace(second=0, microsecond=0)
     produced = [0, 0]
     for index, (role, attribute) in enumerate(
@@ -528,7 +529,6 @@ def _count(
         bucket[0] += produced[0]
         bucket[1] += produced[1]
         effects.usage[config.machine_id][0] += produced[0] + produced[1]
-    return 0
 
 
 def _measure(

@@ -1,5 +1,7 @@
 """Shop-floor pages: reasons for stops, manual downtime, fault reports."""
 
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -33,11 +35,11 @@ def downtime(request: HttpRequest) -> HttpResponse:
 
 
 def _reason_groups(
-    reasons: object,
+    reasons: Iterable[DowntimeReason],
 ) -> list[tuple[DowntimeReason, list[DowntimeReason]]]:
-    """Top-level reasons with their children (a reason without children is
-    its own only choice)."""
-    reasons = list(reasons)  # type: ignore[call-overload]
+    """Top-level reasons with their children; one without children is its
+    own only choice."""
+    reasons = list(reasons)
     children: dict[int, list[DowntimeReason]] = {}
     for reason in reasons:
         if reason.parent_id:
