@@ -96,9 +96,7 @@ def dispatch_list(
         ScheduledOperation.objects.filter(
             version=version, operation__status__in=OPEN_OPERATION_STATUSES
         )
-        .select_related(
-            "machine", "operation__work_order__product", "operation__work_center"
-        )
+        .select_related("machine", "operation__work_order__product")
         .order_by("start")
     )
     if machine is not None:

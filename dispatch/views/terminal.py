@@ -82,6 +82,7 @@ def machine_queue(request: HttpRequest, pk: int) -> HttpResponse:
         "operator": operator,
         "sign_on_form": SignOnForm(),
         "jobs": queries.dispatch_list(machine=machine, limit=50) if operator else [],
+        "job_url_prefix": reverse("dispatch:terminal-job", args=[machine.pk, 0])[:-2],
         "running": execution.running_log(machine),
     }
     template = "dispatch/terminal_machine.html"

@@ -104,7 +104,14 @@ def prepare(operation_count: int, clients: int) -> list[Machine]:
     ]
     _orders(center, machines, operation_count)
     _operators(clients)
-    return machines
+    version = services.published_version()
+    busy = set(
+        version.entries.values_list("machine_id", flat=True).distinct()
+        if version
+        else []
+    )
+    # Tablets stand at machines with work, as on a real floor.
+    return [machine for machine in machines if machine.pk in busy] or machines
 
 
 def _orders(center: WorkCenter, machines: list[Machine], operation_count: int) -> None:
