@@ -2,7 +2,8 @@
 
 OEE = availability x performance x quality, where
 availability = run time / planned production time (calendar: shifts minus
-holidays, breaks included), performance = ideal cycle time x total count /
+holidays, breaks included, minus stops given a planned reason such as
+planned maintenance), performance = ideal cycle time x total count /
 run time, quality = good count / total count.
 
 Run time of a machine with a PLC is its time in the running state inside
@@ -115,15 +116,19 @@ def machine_oee(
     )
     counts = _counts(ids, start, end)
     running = _intervals(ids, start, end)
-    downtime = _downtime_intervals(ids, start, end)
+    unplanned = _downtime_intervals(ids, start, end, planned=False)
+    planned_stops = _downtime_intervals(ids, start, end, planned=True)
     result = {}
     for machine in machines:
-        working = calendars.working_intervals(machine, start, end)
+        working = calendars.subtract(
+            calendars.working_intervals(machine, start, end),
+            planned_stops[machine.pk],
+        )
         planned = sum((finish - begin).total_seconds() for begin, finish in working)
         if machine.pk in with_plc:
             run = _overlap(running[machine.pk], working)
         else:
-            run = max(planned - _overlap(downtime[machine.pk], working), 0.0)
+            run = max(planned - _overlap(unplanned[machine.pk], working), 0.0)
         good, scrap = counts.get(machine.pk, (0, 0))
         cycle = float(machine.ideal_cycle_seconds or 0)
         result[machine.pk] = OeeFigures(
@@ -212,14 +217,18 @@ def _intervals(
 
 
 def _downtime_intervals(
-    ids: list[int], start: datetime, end: datetime
+    ids: list[int], start: datetime, end: datetime, planned: bool
 ) -> dict[int, list[calendars.Interval]]:
+    """Stops with a planned reason (``planned``), or all the others."""
     now = timezone.now()
     result: dict[int, list[calendars.Interval]] = defaultdict(list)
-    rows = (
-        DowntimeEvent.objects.filter(machine_id__in=ids, started_at__lt=end)
-        .exclude(ended_at__lte=start)
-        .values_list("machine_id", "started_at", "ended_at")
+    events = DowntimeEvent.objects.filter(machine_id__in=ids, started_at__lt=end)
+    if planned:
+        events = events.filter(reason__is_planned=True)
+    else:
+        events = events.exclude(reason__is_planned=True)
+    rows = events.exclude(ended_at__lte=start).values_list(
+        "machine_id", "started_at", "ended_at"
     )
     for machine_id, begin, finish in rows:
         finish = finish or min(now, end)

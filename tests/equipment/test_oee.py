@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from equipment import oee
 from equipment.models import (
     DowntimeEvent,
+    DowntimeReason,
     FaultReport,
     MaintenanceOrder,
     ProductionCount,
@@ -247,3 +248,29 @@ def test_report_lists_mtbf_and_mttr_by_failure_category(client, supervisor):
         ("Y01", "Electrical", 0.5)
     ]
     assert "By failure category" in response.text
+
+
+def test_stops_with_a_planned_reason_leave_planned_production_time(db):
+    # given the 8 hour shift with a 1 hour stop for planned maintenance, and
+    # the machine running the other 7 hours
+    machine = machine_on_utc_day_shift()
+    make_plc_device(machine=machine)
+    planned = DowntimeReason.objects.create(
+        code="PM-T", name="Planned maintenance", category="maintenance", is_planned=True
+    )
+    DowntimeEvent.objects.create(
+        machine=machine, started_at=at(12), ended_at=at(13), reason=planned
+    )
+    StateInterval.objects.create(
+        machine=machine, state="running", started_at=at(8), ended_at=at(12)
+    )
+    StateInterval.objects.create(
+        machine=machine, state="running", started_at=at(13), ended_at=at(16)
+    )
+
+    # when OEE is computed
+    figures = oee.machine_oee([machine], DAY, DAY + timedelta(days=1))[machine.pk]
+
+    # then planned time is 7 hours and availability full
+    assert figures.planned_seconds == 7 * 3600
+    assert figures.availability == 1
