@@ -103,7 +103,15 @@ def solve(
     def cost(schedule: Schedule) -> int:
         return schedule.cost(problem, objective)
 
-    rule_schedules = {rule: rules.dispatch(problem, rule) for rule in rules.Rule}
+    if problem.reference and objective.stability:
+        # A repair starts from the published schedule, shifted where it must.
+        rule_schedules = {rules.Rule.REPAIR: rules.repair(problem)}
+    else:
+        rule_schedules = {
+            rule: rules.dispatch(problem, rule)
+            for rule in rules.Rule
+            if rule != rules.Rule.REPAIR
+        }
     rule_costs = {rule.value: cost(s) for rule, s in rule_schedules.items()}
     best_rule = min(rule_schedules, key=lambda rule: rule_costs[rule.value])
     hint = rule_schedules[best_rule]

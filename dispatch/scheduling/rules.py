@@ -37,6 +37,7 @@ class Rule(StrEnum):
     SPT = "spt", _("Shortest processing time")
     FIFO = "fifo", _("First in, first out")
     MWKR = "mwkr", _("Most work remaining")
+    REPAIR = "repair", _("Published schedule, repaired")
 
     def __new__(cls, value: str, label: object = "") -> "Rule":
         member = str.__new__(cls, value)
@@ -327,6 +328,83 @@ def _work_remaining(problem: Problem) -> dict[object, int]:
             total += operation.shortest
             remaining[operation.id] = total
     return remaining
+
+
+def repair(problem: Problem) -> Schedule:
+    """The reference schedule kept as far as it stays feasible.
+
+    Operations go in the order of their reference start, each on its
+    reference machine (when still allowed) at its reference start or the
+    first feasible moment after it; operations without a reference follow,
+    earliest finish first. Unaffected operations so stay where they were.
+    """
+    merge = not problem.has_changeovers
+    timelines = {
+        machine: Timeline(problem.unavailable.get(machine, []), merge)
+        for machine in problem.machines()
+    }
+    assignments = _place_kept(problem, timelines)
+    reference = problem.reference
+    steps = [
+        (job_index, position, operation)
+        for job_index, job in enumerate(problem.jobs)
+        for position, operation in enumerate(job.operations)
+    ]
+    far = 10**12
+    steps.sort(
+        key=lambda step: (
+            reference[step[2].id].start if step[2].id in reference else far,
+            step[0],
+            step[1],
+        )
+    )
+    job_ready = [job.release for job in problem.jobs]
+    pending = {index: 0 for index in range(len(problem.jobs))}
+    waiting: list[tuple[int, int, Operation]] = []
+    for step in steps:
+        waiting.append(step)
+        progressed = True
+        while progressed:
+            progressed = False
+            for queued in list(waiting):
+                job_index, position, operation = queued
+                if pending[job_index] != position:
+                    continue
+                waiting.remove(queued)
+                _repair_one(problem, timelines, assignments, job_ready, queued)
+                pending[job_index] += 1
+                progressed = True
+    return Schedule(assignments)
+
+
+def _repair_one(
+    problem: Problem,
+    timelines: dict[MachineId, Timeline],
+    assignments: dict[object, Assignment],
+    job_ready: list[int],
+    step: tuple[int, int, Operation],
+) -> None:
+    job_index, _position, operation = step
+    placed = assignments.get(operation.id)
+    if placed is not None:
+        job_ready[job_index] = max(job_ready[job_index], placed.end)
+        return
+    ready = max(job_ready[job_index], problem.release_of(operation))
+    before = problem.reference.get(operation.id)
+    modes = operation.eligible_modes()
+    if before is not None and any(mode.machine == before.machine for mode in modes):
+        machine = before.machine
+        duration = operation.duration_on(machine) or 1
+        start = timelines[machine].earliest_start(
+            problem, max(ready, before.start), duration, operation.family
+        )
+        end = start + duration
+    else:
+        best = _best(problem, timelines, job_index, operation, ready)
+        machine, start, end = best.machine, best.start, best.end
+    timelines[machine].reserve(start, end, operation.family)
+    assignments[operation.id] = Assignment(machine, start, end)
+    job_ready[job_index] = end
 
 
 def best_rule(

@@ -300,9 +300,7 @@ def test_a_lock_in_unavailable_time_fails_the_run_with_a_clear_reason(supervisor
 
 
 @pytest.mark.django_db
-def test_a_running_operation_outside_the_shift_is_still_scheduled(
-    supervisor, operator
-):
+def test_a_running_operation_outside_the_shift_is_still_scheduled(supervisor, operator):
     # given an operation running on a machine whose shifts never cover now
     order = make_released_order()
     issue_materials(order)
