@@ -40,7 +40,7 @@ format: $(STAMP)
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=staticfiles \
 		--ignore='planning/*' --ignore='dispatch/*' --ignore='equipment/*' \
-		--ignore='quality/*' --ignore='materials/*'
+		--ignore='quality/*' --ignore='materials/*' --ignore='tests/*'
 	for app in planning dispatch equipment quality materials; do \
 		(cd $$app && ../$(PY) ../manage.py makemessages -l zh_Hans); done
 

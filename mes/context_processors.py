@@ -13,6 +13,9 @@ NAVIGATION = [
     (_("Plans and orders"), "planning:home", {Role.PLANNER, Role.SUPERVISOR}),
     (_("Shop floor"), "dispatch:board", {Role.SUPERVISOR, Role.PLANNER}),
     (_("Terminal"), "dispatch:terminal", {Role.OPERATOR, Role.SUPERVISOR}),
+    (_("Machines"), "equipment:board", {Role.OPERATOR}),
+    (_("Downtime"), "equipment:downtime", {Role.OPERATOR}),
+    (_("Report a fault"), "equipment:fault-report-new", {Role.OPERATOR}),
     (
         _("Equipment"),
         "equipment:home",

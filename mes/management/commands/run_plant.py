@@ -35,6 +35,16 @@ def plant_processes(port: int) -> list[tuple[str, list[str]]]:
             ],
         ),
         (
+            # PLC polling runs long loops: a threads pool, on its own queue,
+            # so Ctrl-C reaches the loops and other work is never starved.
+            "poller",
+            [
+                python, "-m", "celery", "-A", "mes", "worker",
+                "--loglevel=INFO", "--pool=threads", "--concurrency=2",
+                "-n", "poller@%h", "-Q", "plc-default",
+            ],
+        ),
+        (
             "beat",
             [
                 python, "-m", "celery", "-A", "mes", "beat", "--loglevel=INFO",
