@@ -10,8 +10,11 @@ What makes the model stronger than a plain one: the horizon is the best
 rule's makespan when minimising the makespan (smaller domains); every
 variable gets a hint from that schedule, so the first solution is there at
 once; a redundant cumulative over all machines tightens the bound on
-flexible problems; and the search is tuned for two workers (see
-``_parameters``).
+flexible problems; and the search runs in phases suited to two workers
+(see ``phases``): flexible problems get a short full search, then both
+workers on large neighbourhood search, starting from the best schedule.
+A repair after an event starts from the published schedule shifted where
+it must (``rules.repair``) and weighs moves against it.
 
 Limitations: sequence-dependent changeovers add a circuit per machine,
 quadratic in its operations; on machines with hundreds of operations of
