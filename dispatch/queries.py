@@ -83,6 +83,26 @@ class Job:
     is_late: bool = False
 
 
+# What a dispatch list shows; loading only these keeps long lists fast.
+JOB_FIELDS = (
+    "start",
+    "end",
+    "version_id",
+    "machine__code",
+    "machine__name",
+    "operation__sequence",
+    "operation__name",
+    "operation__status",
+    "operation__quantity",
+    "operation__good_quantity",
+    "operation__requires_inspection",
+    "operation__work_order__number",
+    "operation__work_order__due_date",
+    "operation__work_order__product__code",
+    "operation__work_order__product__name",
+)
+
+
 def dispatch_list(
     machine: Machine | None = None,
     work_center: WorkCenter | None = None,
@@ -97,6 +117,7 @@ def dispatch_list(
             version=version, operation__status__in=OPEN_OPERATION_STATUSES
         )
         .select_related("machine", "operation__work_order__product")
+        .only(*JOB_FIELDS)
         .order_by("start")
     )
     if machine is not None:
