@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mes import health as health_checks
 from mes.forms import LanguageForm, LockoutAuthenticationForm
+from mes.middleware import forget_preferences
 from mes.models import UserProfile
 from mes.roles import home_url_name
 
@@ -46,6 +47,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
         UserProfile.objects.update_or_create(
             user=request.user, defaults={"language": language}
         )
+        forget_preferences(request)
     translation.activate(language)
     response = redirect(next_url)
     response.set_cookie(

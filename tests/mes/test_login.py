@@ -1,10 +1,16 @@
 """Logging in: landing pages per role, lockout, session rotation."""
 
+import time
+
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from mes.middleware import TOUCHED_KEY
 from mes.roles import Role
 from tests.factories import DEFAULT_PASSWORD, make_user
 
@@ -120,9 +126,42 @@ def test_login_rotates_the_session_key(planner):
     assert client.session.session_key != before
 
 
-def test_sessions_time_out_when_idle():
+def test_idle_expiry_is_renewed_by_use_at_most_once_a_minute(planner):
+    # given a planner whose session was last renewed two minutes ago
+    client = Client()
+    client.force_login(planner)
+    client.get(reverse("planning:home"))
+    session = client.session
+    session[TOUCHED_KEY] = time.time() - 120
+    session.save()
+    stale_expiry = Session.objects.get(session_key=session.session_key).expire_date
+
+    # when they use a page twice
+    client.get(reverse("planning:home"))
+    renewed = Session.objects.get(session_key=session.session_key).expire_date
+    client.get(reverse("planning:home"))
+    unchanged = Session.objects.get(session_key=session.session_key).expire_date
+
+    # then the first use renews the idle expiry and the second writes nothing
     assert settings.SESSION_COOKIE_AGE <= 60 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert renewed > stale_expiry
+    assert unchanged == renewed
+
+
+def test_repeated_pages_do_not_read_roles_and_preferences_again(planner):
+    # given a planner who has opened a page
+    client = Client()
+    client.force_login(planner)
+    client.get(reverse("planning:home"))
+
+    # when the page is opened again
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("planning:home"))
+
+    # then neither the profile nor the groups are read
+    tables = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "mes_userprofile" not in tables
+    assert "auth_user_groups" not in tables
 
 
 def test_logout_needs_post_and_ends_the_session(planner):
