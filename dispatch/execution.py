@@ -28,9 +28,11 @@ from django.utils.translation import gettext as _
 
 from dispatch.models import (
     ExceptionKind,
+    ExceptionStatus,
     ExecutionReport,
     OperatorBadge,
     PauseReason,
+    ProductionException,
     ScheduledOperation,
     ScrapReason,
     VersionStatus,
@@ -164,6 +166,14 @@ def _check_start(
             _("Operation %(operation)s is finished.")
             % {"operation": operation.reference}
         )
+    if quality_stop(operation) is not None:
+        raise DispatchError(
+            _(
+                "Quality stopped operation %(operation)s; it runs again once "
+                "quality lifts the stop."
+            )
+            % {"operation": operation.reference}
+        )
     if current is not None:
         raise DispatchError(
             _("Machine %(machine)s is busy with %(operation)s; pause or complete it.")
@@ -183,6 +193,17 @@ def _check_start(
             _("Materials not issued to the order: %(items)s.")
             % {"items": ", ".join(missing)}
         )
+
+
+def quality_stop(operation: WorkOrderOperation) -> ProductionException | None:
+    """The open quality stop of the operation, which keeps it from starting."""
+    return (
+        ProductionException.objects.filter(
+            operation=operation, kind=ExceptionKind.QUALITY_STOP
+        )
+        .exclude(status=ExceptionStatus.RESOLVED)
+        .first()
+    )
 
 
 def machine_available(machine: Machine) -> tuple[bool, str]:

@@ -398,6 +398,7 @@ class ExceptionKind(models.TextChoices):
     ORDER_CANCELLED = "order_cancelled", _("Order cancelled")
     OVERRUN = "overrun", _("Operation overrunning")
     HELP_CALL = "help_call", _("Help call (andon)")
+    QUALITY_STOP = "quality_stop", _("Stopped by quality")
 
 
 class ExceptionStatus(models.TextChoices):

@@ -401,6 +401,18 @@ def raise_exception(
     return exception
 
 
+def resolve_exceptions_from(source_key: str, actor: Any, resolution: str) -> int:
+    """Resolve the open exceptions a source raised, e.g. a lifted quality stop."""
+    open_ones = ProductionException.objects.filter(source_key=source_key).exclude(
+        status=ExceptionStatus.RESOLVED
+    )
+    resolved = 0
+    for exception in open_ones:
+        resolve_exception(exception, actor, resolution)
+        resolved += 1
+    return resolved
+
+
 def acknowledge_exception(exception: ProductionException, actor: Any) -> None:
     _move_exception(exception, ExceptionStatus.ACKNOWLEDGED, actor, "")
 

@@ -613,7 +613,7 @@ def stop_operation(order: InspectionOrder, actor: Any, reason: str) -> Operation
         except dispatch.DispatchError:
             logger.warning("Operation %s was not running to pause", order.reference)
     dispatch.raise_exception(
-        "lot_on_hold",
+        "quality_stop",
         reason,
         machine_id=order.machine_id,
         work_order_id=order.operation.work_order_id,

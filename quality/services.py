@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dispatch import services as dispatch_services
 from mes import audit
 from mes.roles import Role, has_role
 from quality import queries, spc
@@ -372,3 +373,7 @@ def lift_operation_stop(stop: Any, actor: Any, reason: str) -> None:
         stop.lifted_by = actor
         stop.save(update_fields=["lifted_at", "lifted_by"])
         audit.record_change(stop, before, actor=actor, reason=reason.strip())
+        if stop.inspection_order_id is not None:
+            dispatch_services.resolve_exceptions_from(
+                f"quality:{stop.inspection_order.number}", actor, reason.strip()
+            )

@@ -261,7 +261,7 @@ def test_a_failure_stops_the_operation_when_the_plan_says_so(quality_inspector):
     assert running.ended_at is not None
     assert running.pause_reason == "quality"
     assert ProductionException.objects.get(operation_id=operation.pk).kind == (
-        "lot_on_hold"
+        "quality_stop"
     )
 
 
@@ -387,6 +387,48 @@ def test_quality_lifts_a_stop_with_a_reason(client, quality_inspector):
     client.post(url, {"reason": "Insert changed, first part good"})
     stop.refresh_from_db()
     assert stop.lifted_by == quality_inspector
+
+
+def test_a_stopped_operation_cannot_start_until_quality_lifts_the_stop(
+    quality_inspector,
+):
+    # given an operation that quality stopped after a failed first article
+    from dispatch import execution
+    from dispatch.services import DispatchError
+    from tests.factories.quality import make_standard
+
+    operation = make_operation()
+    standard = make_standard("released", item=operation.work_order.product)
+    make_attribute(standard)
+    plan = make_plan(
+        standard,
+        trigger=InspectionTrigger.FIRST_ARTICLE,
+        sample_size=1,
+        stops_operation_on_failure=True,
+    )
+    machine = make_machine()
+    order = inspections.create_order(
+        plan, "first", operation=operation, machine=machine
+    )
+    defect = standard.characteristics.get().defect_codes.get()
+    inspections.sign_order(
+        order,
+        quality_inspector,
+        results_for(order, lambda f: str(defect.pk)),
+        DEFAULT_PASSWORD,
+    )
+
+    # when the terminal checks whether it may start, it is refused
+    assert execution.quality_stop(operation) is not None
+    with pytest.raises(DispatchError, match="Quality stopped operation"):
+        execution._check_start(operation, machine, None)
+
+    # then once quality lifts the stop, the stop no longer blocks it
+    stop = OperationStop.objects.get(operation=operation)
+    from quality import services
+
+    services.lift_operation_stop(stop, quality_inspector, "Insert changed")
+    assert execution.quality_stop(operation) is None
 
 
 def test_all_other_checks_pass_fills_blank_pass_fail_fields(client, quality_inspector):
