@@ -225,15 +225,19 @@ def board(now: datetime | None = None) -> list[WorkCenterRow]:
     queue: dict[int, int] = defaultdict(int)
     late: dict[int, set[int]] = defaultdict(set)
     if version is not None:
-        entries = ScheduledOperation.objects.filter(
-            version=version, operation__status__in=OPEN_OPERATION_STATUSES
-        ).values(
-            "operation_id",
-            "machine_id",
-            "machine__work_center_id",
-            "end",
-            "operation__work_order_id",
-            "operation__work_order__due_date",
+        entries = (
+            ScheduledOperation.objects.filter(
+                version=version, operation__status__in=OPEN_OPERATION_STATUSES
+            )
+            .order_by()
+            .values(
+                "operation_id",
+                "machine_id",
+                "machine__work_center_id",
+                "end",
+                "operation__work_order_id",
+                "operation__work_order__due_date",
+            )
         )
         for entry in entries:
             planned_end[entry["operation_id"]] = entry["end"]

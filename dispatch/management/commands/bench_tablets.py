@@ -65,6 +65,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         machines = prepare(options["operations"], options["clients"])
+        # A plant's tables carry planner statistics (autovacuum keeps them);
+        # freshly bulk-loaded bench rows do not until analysed.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         self.stderr.write("Bench plant ready; measuring server times...")
         figures = server_times(machines[0])
         port = _free_port()
