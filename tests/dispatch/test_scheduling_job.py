@@ -1,13 +1,16 @@
 """The scheduling run as a Celery job, through a real worker."""
 
 import time
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from dispatch import services
 from dispatch.models import RunStatus, ScheduleRun, VersionStatus
 from tests.factories import make_user
 from tests.factories.dispatch import make_released_order
+from tests.factories.planning import make_product
 from tests.workers import running_worker
 
 pytestmark = [pytest.mark.worker]
@@ -44,8 +47,12 @@ def test_a_run_in_the_worker_produces_a_draft_and_its_figures():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_stopped_run_ends_early_and_keeps_its_best_schedule():
+    # given thirty orders of one product, all due tomorrow, competing for the
+    # same machines: a problem the solver cannot prove optimal at once
+    product = make_product()
+    tomorrow = timezone.localdate() + timedelta(days=1)
     for _ in range(30):
-        make_released_order()
+        make_released_order(product=product, due_date=tomorrow)
     supervisor = make_user("worker.stopper", "supervisor")
 
     with running_worker():
