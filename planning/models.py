@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from equipment.models import Machine, WorkCenter
 from materials.models import Item
+from mes.lib.states import StatusMachine
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -50,8 +51,11 @@ VERSION_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
-class VersionedDefinition(models.Model):
+class VersionedDefinition(StatusMachine, models.Model):
     """The shared fields and status rules of BOM and routing versions."""
+
+    transitions = VERSION_TRANSITIONS
+    transition_error = PlanningError
 
     product = models.ForeignKey(
         Item, on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
@@ -100,25 +104,6 @@ class VersionedDefinition(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status == VersionStatus.DRAFT
-
-    def can_become(self, status: str) -> bool:
-        return status in VERSION_TRANSITIONS[self.status]
-
-    def transition_to(self, status: str) -> str:
-        """Change the status if the rules allow it; return the old one."""
-        if not self.can_become(status):
-            raise PlanningError(
-                _("Version %(version)s is %(old)s and cannot become %(new)s."),
-                code="invalid_transition",
-                params={
-                    "version": self.version,
-                    "old": self.get_status_display(),
-                    "new": VersionStatus(status).label,
-                },
-            )
-        old = self.status
-        self.status = status
-        return old
 
 
 class Bom(VersionedDefinition):
@@ -502,8 +487,14 @@ class Priority(models.IntegerChoices):
     LOW = 4, _("Low")
 
 
-class WorkOrder(models.Model):
+class WorkOrder(StatusMachine, models.Model):
     """A request to make a quantity of a product by a due date (生产工单)."""
+
+    transitions = WORK_ORDER_TRANSITIONS
+    transition_error = PlanningError
+    transition_refused = _(
+        "Work order %(record)s is %(old)s and cannot become %(new)s."
+    )
 
     number = models.CharField(_("number"), max_length=30, unique=True)
     product = models.ForeignKey(
@@ -634,28 +625,6 @@ class WorkOrder(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
-
-    def can_become(self, status: str) -> bool:
-        return status in WORK_ORDER_TRANSITIONS[self.status]
-
-    def transition_to(self, status: str) -> str:
-        """Move to ``status`` if the state machine allows it; return the old one.
-
-        Raises ``PlanningError`` with a translated message otherwise.
-        """
-        if not self.can_become(status):
-            raise PlanningError(
-                _("Work order %(number)s is %(old)s and cannot become %(new)s."),
-                code="invalid_transition",
-                params={
-                    "number": self.number,
-                    "old": self.get_status_display(),
-                    "new": WorkOrderStatus(status).label,
-                },
-            )
-        old = self.status
-        self.status = status
-        return old
 
     # State-only checks; services.can_* add the roles of the user.
     def can_submit(self) -> bool:

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from materials.models import Item
+from mes.lib.states import StatusMachine
 
 
 class Severity(models.TextChoices):
@@ -62,8 +63,11 @@ class QualityError(ValidationError):
     """A refused quality action, carrying a translated message for the user."""
 
 
-class QualityStandard(models.Model):
+class QualityStandard(StatusMachine, models.Model):
     """One version of the quality standard of an item (and operation)."""
+
+    transitions = STANDARD_TRANSITIONS
+    transition_error = QualityError
 
     code = models.CharField(_("code"), max_length=40)
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -133,25 +137,6 @@ class QualityStandard(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status == StandardStatus.DRAFT
-
-    def can_become(self, status: str) -> bool:
-        return status in STANDARD_TRANSITIONS[self.status]
-
-    def transition_to(self, status: str) -> str:
-        """Change the status if the rules allow it; return the old one."""
-        if not self.can_become(status):
-            raise QualityError(
-                _("Version %(version)s is %(old)s and cannot become %(new)s."),
-                code="invalid_transition",
-                params={
-                    "version": self.version,
-                    "old": self.get_status_display(),
-                    "new": StandardStatus(status).label,
-                },
-            )
-        old = self.status
-        self.status = status
-        return old
 
 
 class CharacteristicKind(models.TextChoices):
@@ -487,13 +472,17 @@ INSPECTION_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
-class InspectionOrder(models.Model):
+class InspectionOrder(StatusMachine, models.Model):
     """One inspection to do: a plan applied to a lot or an operation's output.
 
     ``trigger_key`` names what caused it (the lot received, the operation's
     first article, its n-th interval) so that an event delivered twice
     creates one order.
     """
+
+    transitions = INSPECTION_TRANSITIONS
+    transition_error = QualityError
+    transition_refused = _("Inspection order %(record)s is %(old)s already.")
 
     number = models.CharField(_("number"), max_length=20, unique=True)
     plan = models.ForeignKey(
@@ -591,20 +580,6 @@ class InspectionOrder(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == InspectionStatus.OPEN
-
-    def can_become(self, status: str) -> bool:
-        return status in INSPECTION_TRANSITIONS[self.status]
-
-    def transition_to(self, status: str) -> str:
-        if not self.can_become(status):
-            raise QualityError(
-                _("Inspection order %(number)s is %(status)s already."),
-                code="invalid_transition",
-                params={"number": self.number, "status": self.get_status_display()},
-            )
-        old = self.status
-        self.status = status
-        return old
 
 
 class InspectionResult(models.Model):
@@ -726,8 +701,14 @@ class Disposition(models.TextChoices):
     RETURN_TO_SUPPLIER = "return", _("Return to supplier")
 
 
-class Nonconformance(models.Model):
+class Nonconformance(StatusMachine, models.Model):
     """A report of nonconforming product (不合格品) and what is done with it."""
+
+    transitions = NONCONFORMANCE_TRANSITIONS
+    transition_error = QualityError
+    transition_refused = _(
+        "Nonconformance %(record)s is %(old)s and cannot become %(new)s."
+    )
 
     number = models.CharField(_("number"), max_length=20, unique=True)
     status = models.CharField(
@@ -851,24 +832,6 @@ class Nonconformance(models.Model):
 
     def __str__(self) -> str:
         return self.number
-
-    def can_become(self, status: str) -> bool:
-        return status in NONCONFORMANCE_TRANSITIONS[self.status]
-
-    def transition_to(self, status: str) -> str:
-        if not self.can_become(status):
-            raise QualityError(
-                _("Nonconformance %(number)s is %(status)s and cannot become %(new)s."),
-                code="invalid_transition",
-                params={
-                    "number": self.number,
-                    "status": self.get_status_display(),
-                    "new": NonconformanceStatus(status).label,
-                },
-            )
-        old = self.status
-        self.status = status
-        return old
 
 
 class CorrectiveAction(models.Model):
