@@ -9,14 +9,20 @@ supervisor's attention.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from equipment.models import Machine
+from mes.lib.states import StatusMachine
 from planning.models import WorkOrder, WorkOrderOperation
 
 QUANTITY = {"max_digits": 14, "decimal_places": 4}
+
+
+class DispatchError(ValidationError):
+    """A scheduling or execution request refused, with a translated message."""
 
 
 class Goal(models.TextChoices):
@@ -416,8 +422,12 @@ EXCEPTION_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class ProductionException(models.Model):
+class ProductionException(StatusMachine, models.Model):
     """Something on the floor that needs a supervisor (异常)."""
+
+    transitions = EXCEPTION_TRANSITIONS
+    transition_error = DispatchError
+    transition_refused = _("The exception is %(old)s already.")
 
     kind = models.CharField(_("kind"), max_length=20, choices=ExceptionKind.choices)
     status = models.CharField(
@@ -501,9 +511,6 @@ class ProductionException(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.message}"
-
-    def can_become(self, status: str) -> bool:
-        return status in EXCEPTION_TRANSITIONS[self.status]
 
     @property
     def can_acknowledge(self) -> bool:

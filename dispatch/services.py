@@ -12,13 +12,13 @@ from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dispatch.models import (
+    DispatchError,
     ExceptionStatus,
     Goal,
     Method,
@@ -46,10 +46,6 @@ logger = logging.getLogger(__name__)
 MAX_TIME_LIMIT = 600
 REPAIR_TIME_LIMIT = 8
 PROGRESS_TIMEOUT = 3600
-
-
-class DispatchError(ValidationError):
-    """A scheduling or execution request refused, with a translated message."""
 
 
 # Scheduling runs -------------------------------------------------------------
@@ -430,14 +426,8 @@ def _move_exception(
 ) -> None:
     with transaction.atomic():
         locked = ProductionException.objects.select_for_update().get(pk=exception.pk)
-        if not locked.can_become(status):
-            raise DispatchError(
-                _("The exception is %(status)s already.")
-                % {"status": locked.get_status_display()}
-            )
-        old = locked.status
+        old = locked.transition_to(status)
         now = timezone.now()
-        locked.status = status
         fields = ["status"]
         if status == ExceptionStatus.ACKNOWLEDGED or locked.acknowledged_by_id is None:
             locked.acknowledged_by = actor
