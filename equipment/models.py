@@ -10,6 +10,7 @@ measured values, alarms), downtime with its reason tree, and maintenance
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import (
     MaxValueValidator,
     MinValueValidator,
@@ -18,6 +19,12 @@ from django.core.validators import (
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from mes.lib.states import StatusMachine
+
+
+class EquipmentError(ValidationError):
+    """A refused equipment action; the message says why, translated."""
 
 
 class Site(models.Model):
@@ -909,8 +916,12 @@ ORDER_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
-class MaintenanceOrder(models.Model):
+class MaintenanceOrder(StatusMachine, models.Model):
     """Preventive maintenance or a repair, done by a technician."""
+
+    transitions = ORDER_TRANSITIONS
+    transition_error = EquipmentError
+    transition_refused = _("A maintenance order that is %(old)s cannot become %(new)s.")
 
     number = models.CharField(_("number"), max_length=20, unique=True)
     machine = models.ForeignKey(
@@ -984,16 +995,16 @@ class MaintenanceOrder(models.Model):
         return self.number
 
     def can_start(self) -> bool:
-        return OrderStatus.IN_PROGRESS in ORDER_TRANSITIONS[self.status]
+        return self.can_become(OrderStatus.IN_PROGRESS)
 
     def can_complete(self) -> bool:
-        return OrderStatus.COMPLETED in ORDER_TRANSITIONS[self.status]
+        return self.can_become(OrderStatus.COMPLETED)
 
     def can_close(self) -> bool:
-        return OrderStatus.CLOSED in ORDER_TRANSITIONS[self.status]
+        return self.can_become(OrderStatus.CLOSED)
 
     def can_cancel(self) -> bool:
-        return OrderStatus.CANCELLED in ORDER_TRANSITIONS[self.status]
+        return self.can_become(OrderStatus.CANCELLED)
 
 
 class ChecklistResult(models.Model):

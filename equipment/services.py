@@ -16,18 +16,17 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from equipment.models import (
-    ORDER_TRANSITIONS,
     Alarm,
     ChecklistResult,
     CountSource,
     DowntimeEvent,
     DowntimeReason,
+    EquipmentError,
     FailureCategory,
     FaultReport,
     Machine,
@@ -45,10 +44,6 @@ from mes.events import Event
 logger = logging.getLogger(__name__)
 
 MAX_MANUAL_COUNT = 1_000_000
-
-
-class EquipmentError(ValidationError):
-    """A refused equipment action; the message says why, translated."""
 
 
 # Counts and downtime.
@@ -300,16 +295,7 @@ def _new_order(
 def _transition(
     order: MaintenanceOrder, status: str, actor: Any, reason: str = ""
 ) -> None:
-    if status not in ORDER_TRANSITIONS[order.status]:
-        raise EquipmentError(
-            _("A maintenance order that is %(current)s cannot become %(new)s.")
-            % {
-                "current": OrderStatus(order.status).label,
-                "new": OrderStatus(status).label,
-            }
-        )
-    old = order.status
-    order.status = status
+    old = order.transition_to(status)
     audit.record_transition(order, "status", old, status, actor=actor, reason=reason)
 
 

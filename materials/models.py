@@ -11,10 +11,13 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from mes.lib.states import StatusMachine
 
 QUANTITY_DIGITS = 14
 QUANTITY_DECIMALS = 3
@@ -32,6 +35,13 @@ def quantity_field(verbose_name: str, **options: object) -> models.DecimalField:
 def plain_quantity(value: Decimal | int) -> str:
     """A quantity without trailing zeros or exponent: 12.500 -> 12.5."""
     return format(Decimal(value).normalize(), "f")
+
+
+class StockError(ValidationError):
+    """A refused stock operation, with a translated reason for the user."""
+
+    def __str__(self) -> str:
+        return " ".join(str(message) for message in self.messages)
 
 
 class UnitOfMeasure(models.Model):
@@ -237,8 +247,12 @@ LOT_STATUS_BADGE = {
 }
 
 
-class Lot(models.Model):
+class Lot(StatusMachine, models.Model):
     """A quantity of one item made or received together, under one code."""
+
+    transitions = LOT_TRANSITIONS
+    transition_error = StockError
+    transition_refused = _("Lot %(record)s cannot change from %(old)s to %(new)s.")
 
     code = models.CharField(_("lot code"), max_length=60, unique=True)
     item = models.ForeignKey(
@@ -292,12 +306,9 @@ class Lot(models.Model):
             return False
         return self.expires_on < (today or timezone.localdate())
 
-    def can_change_to(self, status: str) -> bool:
-        return status in LOT_TRANSITIONS[self.status]
-
     @property
     def can_hold(self) -> bool:
-        return self.can_change_to(LotStatus.ON_HOLD)
+        return self.can_become(LotStatus.ON_HOLD)
 
     @property
     def can_release(self) -> bool:
@@ -542,8 +553,14 @@ PURCHASE_PLAN_BADGE = {
 }
 
 
-class PurchasePlan(models.Model):
+class PurchasePlan(StatusMachine, models.Model):
     """采购计划: what to buy by when, reviewed and approved, then received."""
+
+    transitions = PURCHASE_PLAN_TRANSITIONS
+    transition_error = StockError
+    transition_refused = _(
+        "Purchase plan %(record)s cannot change from %(old)s to %(new)s."
+    )
 
     number = models.CharField(_("number"), max_length=20, unique=True)
     status = models.CharField(
@@ -580,16 +597,13 @@ class PurchasePlan(models.Model):
     def __str__(self) -> str:
         return self.number
 
-    def can_change_to(self, status: str) -> bool:
-        return status in PURCHASE_PLAN_TRANSITIONS[self.status]
-
     @property
     def can_edit(self) -> bool:
         return self.status in (PurchasePlanStatus.DRAFT, PurchasePlanStatus.RETURNED)
 
     @property
     def can_submit(self) -> bool:
-        return self.can_change_to(PurchasePlanStatus.SUBMITTED)
+        return self.can_become(PurchasePlanStatus.SUBMITTED)
 
     @property
     def can_review(self) -> bool:
@@ -601,11 +615,11 @@ class PurchasePlan(models.Model):
 
     @property
     def can_cancel(self) -> bool:
-        return self.can_change_to(PurchasePlanStatus.CANCELLED)
+        return self.can_become(PurchasePlanStatus.CANCELLED)
 
     @property
     def can_close(self) -> bool:
-        return self.can_change_to(PurchasePlanStatus.CLOSED)
+        return self.can_become(PurchasePlanStatus.CLOSED)
 
     @property
     def badge(self) -> str:
@@ -687,8 +701,14 @@ STOCK_COUNT_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class StockCount(models.Model):
+class StockCount(StatusMachine, models.Model):
     """盘点: a count of a location or of some items, approved before posting."""
+
+    transitions = STOCK_COUNT_TRANSITIONS
+    transition_error = StockError
+    transition_refused = _(
+        "Stock count %(record)s cannot change from %(old)s to %(new)s."
+    )
 
     number = models.CharField(_("number"), max_length=20, unique=True)
     status = models.CharField(
@@ -736,9 +756,6 @@ class StockCount(models.Model):
     def __str__(self) -> str:
         return self.number
 
-    def can_change_to(self, status: str) -> bool:
-        return status in STOCK_COUNT_TRANSITIONS[self.status]
-
     @property
     def can_count(self) -> bool:
         return self.status == StockCountStatus.COUNTING
@@ -753,7 +770,7 @@ class StockCount(models.Model):
 
     @property
     def can_cancel(self) -> bool:
-        return self.can_change_to(StockCountStatus.CANCELLED)
+        return self.can_become(StockCountStatus.CANCELLED)
 
 
 class StockCountLine(models.Model):

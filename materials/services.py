@@ -31,7 +31,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
@@ -56,6 +55,7 @@ from materials.models import (
     StockCount,
     StockCountLine,
     StockCountStatus,
+    StockError,
     StockMove,
     Supplier,
     plain_quantity,
@@ -67,13 +67,6 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_LOT_CODE_PATTERN = "L{date:%y%m%d}-{sequence:05d}"
 MAX_QUANTITY = Decimal(10) ** (QUANTITY_DIGITS - QUANTITY_DECIMALS)
-
-
-class StockError(ValidationError):
-    """A refused stock operation, with a translated reason for the user."""
-
-    def __str__(self) -> str:
-        return " ".join(str(message) for message in self.messages)
 
 
 # Quantities and codes ------------------------------------------------------
@@ -332,17 +325,7 @@ def _sources(
 
 
 def _transition(lot: Lot, status: str, actor: Any, reason: str = "") -> None:
-    if not lot.can_change_to(status):
-        raise StockError(
-            _("Lot %(code)s cannot change from %(old)s to %(new)s.")
-            % {
-                "code": lot.code,
-                "old": lot.get_status_display(),
-                "new": LotStatus(status).label,
-            }
-        )
-    old = lot.status
-    lot.status = status
+    old = lot.transition_to(status)
     lot.save(update_fields=["status"])
     audit.record_transition(lot, "status", old, status, actor=actor, reason=reason)
     logger.info("Lot %s changed from %s to %s", lot.code, old, status)
@@ -978,17 +961,7 @@ class PurchaseSuggestion:
 def _change_plan_status(
     plan: PurchasePlan, status: str, actor: Any, reason: str = ""
 ) -> None:
-    if not plan.can_change_to(status):
-        raise StockError(
-            _("Purchase plan %(number)s cannot change from %(old)s to %(new)s.")
-            % {
-                "number": plan.number,
-                "old": plan.get_status_display(),
-                "new": PurchasePlanStatus(status).label,
-            }
-        )
-    old = plan.status
-    plan.status = status
+    old = plan.transition_to(status)
     plan.save(update_fields=["status"])
     audit.record_transition(plan, "status", old, status, actor=actor, reason=reason)
 
@@ -1134,17 +1107,7 @@ def close_purchase_plan(plan: PurchasePlan, actor: Any, reason: str) -> Purchase
 def _change_count_status(
     count: StockCount, status: str, actor: Any, reason: str = ""
 ) -> None:
-    if not count.can_change_to(status):
-        raise StockError(
-            _("Stock count %(number)s cannot change from %(old)s to %(new)s.")
-            % {
-                "number": count.number,
-                "old": count.get_status_display(),
-                "new": StockCountStatus(status).label,
-            }
-        )
-    old = count.status
-    count.status = status
+    old = count.transition_to(status)
     count.save(update_fields=["status"])
     audit.record_transition(count, "status", old, status, actor=actor, reason=reason)
 
