@@ -1,12 +1,12 @@
 """Read-side selectors of dispatch: dispatch lists, the board, comparisons."""
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.conf import settings
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -22,8 +22,9 @@ from dispatch.models import (
 )
 from dispatch.planner import OPEN_OPERATION_STATUSES, _end_of_day
 from equipment.models import Machine, WorkCenter
-from materials.models import MoveKind, StockMove
-from planning.models import WorkOrderMaterial, WorkOrderOperation
+from materials.models import MoveKind
+from mes.lib import sql
+from planning.models import WorkOrderOperation
 
 
 def get_version(pk: int) -> ScheduleVersion:
@@ -69,38 +70,100 @@ def versions(limit: int = 20) -> QuerySet[ScheduleVersion]:
     return ScheduleVersion.objects.select_related("run", "published_by")[:limit]
 
 
+@dataclass(frozen=True, slots=True)
+class RunningJob:
+    operation_id: int
+    reference: str
+
+
+def running_job(machine: Machine) -> RunningJob | None:
+    """What the machine runs now, read lightly for the refreshed queue."""
+    row = (
+        WorkLog.objects.filter(machine=machine, ended_at__isnull=True)
+        .values_list(
+            "operation_id", "operation__work_order__number", "operation__sequence"
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    operation_id, number, sequence = row
+    return RunningJob(operation_id, f"{number}/{sequence}")
+
+
 # Dispatch lists --------------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Job:
-    """One line of a dispatch list (作业任务)."""
+    """One line of a dispatch list (作业任务), flat so long lists render fast."""
 
-    entry: ScheduledOperation
-    operation: WorkOrderOperation
-    materials_ready: bool
-    missing: list[str] = field(default_factory=list)
-    is_late: bool = False
+    operation_id: int
+    work_order_id: int
+    sequence: int
+    reference: str
+    name: str
+    status: str
+    product_code: str
+    remaining_quantity: Decimal
+    requires_inspection: bool
+    machine_code: str
+    start: datetime
+    end: datetime
+    is_late: bool
+    missing: tuple[str, ...] = ()
+
+    @property
+    def materials_ready(self) -> bool:
+        return not self.missing
 
 
-# What a dispatch list shows; loading only these keeps long lists fast.
-JOB_FIELDS = (
-    "start",
-    "end",
-    "version_id",
-    "machine__code",
-    "machine__name",
-    "operation__sequence",
-    "operation__name",
-    "operation__status",
-    "operation__quantity",
-    "operation__good_quantity",
-    "operation__requires_inspection",
-    "operation__work_order__number",
-    "operation__work_order__due_date",
-    "operation__work_order__product__code",
-    "operation__work_order__product__name",
-)
+# One statement reads a whole list: a page refreshed by every tablet every
+# few seconds pays for each round trip and each ORM compilation. Components
+# count as issued once a move of the item names the order (an issue) or one
+# of its operations (a consumption); those without apply to its first step.
+DISPATCH_LIST_SQL = """
+SELECT entry.operation_id, operation.work_order_id, operation.sequence,
+       work_order.number, operation.name, operation.status,
+       product.code, operation.quantity - operation.good_quantity,
+       operation.requires_inspection, machine.code, entry.start, entry."end",
+       work_order.due_date,
+       ARRAY(
+           SELECT component.code
+           FROM planning_workordermaterial need
+           JOIN materials_item component ON component.id = need.item_id
+           WHERE need.work_order_id = operation.work_order_id
+             AND (need.operation_id = operation.id
+                  OR (need.operation_id IS NULL AND operation.sequence = (
+                      SELECT min(step.sequence) FROM planning_workorderoperation step
+                      WHERE step.work_order_id = operation.work_order_id)))
+             AND NOT EXISTS (
+                 SELECT 1 FROM materials_stockmove move
+                 WHERE move.item_id = need.item_id
+                   AND move.kind IN (%(issue)s, %(consumption)s)
+                   AND move.reference = ANY(ARRAY[work_order.number] || ARRAY(
+                       SELECT work_order.number || '/' || step.sequence
+                       FROM planning_workorderoperation step
+                       WHERE step.work_order_id = operation.work_order_id)))
+           ORDER BY component.code
+       )
+FROM dispatch_scheduledoperation entry
+JOIN dispatch_scheduleversion version ON version.id = entry.version_id
+JOIN planning_workorderoperation operation ON operation.id = entry.operation_id
+JOIN planning_workorder work_order ON work_order.id = operation.work_order_id
+JOIN materials_item product ON product.id = work_order.product_id
+JOIN equipment_machine machine ON machine.id = entry.machine_id
+WHERE version.status = %(published)s
+  AND operation.status IN (%(pending)s, %(in_progress)s)
+  {filter}
+ORDER BY entry.start, entry.operation_id
+LIMIT %(limit)s
+"""
+# One statement per kind of list, so each keeps its own plan when prepared.
+DISPATCH_LIST_FILTERS = {
+    "machine": "AND entry.machine_id = %(machine)s",
+    "work_center": "AND machine.work_center_id = %(work_center)s",
+}
 
 
 def dispatch_list(
@@ -109,174 +172,167 @@ def dispatch_list(
     limit: int = 200,
 ) -> list[Job]:
     """What to run next from the published schedule, earliest first."""
-    version = published()
-    if version is None:
-        return []
-    entries = (
-        ScheduledOperation.objects.filter(
-            version=version, operation__status__in=OPEN_OPERATION_STATUSES
-        )
-        .select_related("machine", "operation__work_order__product")
-        .only(*JOB_FIELDS)
-        .order_by("start")
-    )
-    if machine is not None:
-        entries = entries.filter(machine=machine)
-    if work_center is not None:
-        entries = entries.filter(machine__work_center=work_center)
-    entries = list(entries[:limit])
-    missing = _missing_by_operation([entry.operation for entry in entries])
-    return [
-        Job(
-            entry=entry,
-            operation=entry.operation,
-            materials_ready=not missing.get(entry.operation_id),
-            missing=missing.get(entry.operation_id, []),
-            is_late=entry.end > _end_of_day(entry.operation.work_order.due_date),
-        )
-        for entry in entries
-    ]
-
-
-def _missing_by_operation(operations: list[WorkOrderOperation]) -> dict[int, list[str]]:
-    """Per operation, the components it needs that were never issued."""
-    if not operations:
-        return {}
-    orders = {op.work_order_id: op.work_order.number for op in operations}
-    needs = list(
-        WorkOrderMaterial.objects.filter(work_order_id__in=orders).select_related(
-            "item"
-        )
-    )
-    if not needs:
-        return {}
-    sequences = list(
-        WorkOrderOperation.objects.filter(work_order_id__in=orders).values_list(
-            "work_order_id", "sequence"
-        )
-    )
-    first_sequence: dict[int, int] = {}
-    for order_id, sequence in sequences:
-        current = first_sequence.get(order_id)
-        if current is None or sequence < current:
-            first_sequence[order_id] = sequence
-    issued: set[tuple[str, int]] = set()
-    references = set(orders.values()) | {
-        f"{orders[order_id]}/{sequence}" for order_id, sequence in sequences
+    parameters = {
+        "published": VersionStatus.PUBLISHED.value,
+        "pending": OPEN_OPERATION_STATUSES[0].value,
+        "in_progress": OPEN_OPERATION_STATUSES[1].value,
+        "issue": MoveKind.ISSUE.value,
+        "consumption": MoveKind.CONSUMPTION.value,
+        "limit": limit,
     }
-    moves = StockMove.objects.filter(
-        kind__in=[MoveKind.ISSUE, MoveKind.CONSUMPTION],
-        reference__in=references,
-        item_id__in={need.item_id for need in needs},
-    ).values_list("reference", "item_id")
-    for reference, item_id in moves:
-        issued.add((reference.split("/")[0], item_id))
-    missing: dict[int, list[str]] = defaultdict(list)
-    by_order: dict[int, list[WorkOrderMaterial]] = defaultdict(list)
-    for need in needs:
-        by_order[need.work_order_id].append(need)
-    for operation in operations:
-        number = orders[operation.work_order_id]
-        for need in by_order[operation.work_order_id]:
-            applies = need.operation_id == operation.pk or (
-                need.operation_id is None
-                and operation.sequence == first_sequence[operation.work_order_id]
-            )
-            if applies and (number, need.item_id) not in issued:
-                missing[operation.pk].append(need.item.code)
-    return missing
+    if machine is not None:
+        parameters["machine"] = machine.pk
+    if work_center is not None:
+        parameters["work_center"] = work_center.pk
+    scope = " ".join(
+        clause for name, clause in DISPATCH_LIST_FILTERS.items() if name in parameters
+    )
+    statement = DISPATCH_LIST_SQL.replace("{filter}", scope)
+    return [_job(row) for row in sql.fetch_all(statement, parameters)]
+
+
+def _job(row: tuple[Any, ...]) -> Job:
+    (operation_id, work_order_id, sequence, number, name, status, product) = row[:7]
+    left, inspection, machine, start, end, due, missing = row[7:]
+    return Job(
+        operation_id=operation_id,
+        work_order_id=work_order_id,
+        sequence=sequence,
+        reference=f"{number}/{sequence}",
+        name=name,
+        status=status,
+        product_code=product,
+        remaining_quantity=max(left, Decimal(0)),
+        requires_inspection=inspection,
+        machine_code=machine,
+        start=start,
+        end=end,
+        is_late=end > _end_of_day(due),
+        missing=tuple(missing),
+    )
 
 
 # The supervisor's board ------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class MachineRow:
-    machine: Machine
-    log: WorkLog | None
-    planned_end: datetime | None
-    progress_percent: int
+    """One machine on the board: what runs on it, how far, what waits."""
+
+    machine_id: int
+    machine_code: str
     queue: int
-    is_overrunning: bool
+    running: str = ""
+    operator: str = ""
+    good_quantity: Decimal | None = None
+    quantity: Decimal | None = None
+    planned_end: datetime | None = None
+    is_overrunning: bool = False
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.quantity or self.good_quantity is None:
+            return 0
+        return min(100, int(self.good_quantity / self.quantity * 100))
 
 
-@dataclass
+@dataclass(slots=True)
 class WorkCenterRow:
-    work_center: WorkCenter
-    machines: list[MachineRow]
+    work_center_id: int
+    name: str
     late_orders: int
+    machines: list[MachineRow] = field(default_factory=list)
+
+
+# The board in one statement, for the same reason as the dispatch list: one
+# row per active machine with its open work log and its queue on the
+# published schedule, and per work center the orders planned to end after
+# the last minute of their due date (the planner's notion of late).
+BOARD_SQL = """
+WITH open_entry AS (
+    SELECT entry.machine_id, entry."end", operation.work_order_id
+    FROM dispatch_scheduledoperation entry
+    JOIN dispatch_scheduleversion version ON version.id = entry.version_id
+    JOIN planning_workorderoperation operation ON operation.id = entry.operation_id
+    WHERE version.status = %(published)s
+      AND operation.status IN (%(pending)s, %(in_progress)s)
+), queue AS (
+    SELECT machine_id, count(*) AS length FROM open_entry GROUP BY machine_id
+), late AS (
+    SELECT machine.work_center_id, count(DISTINCT open_entry.work_order_id) AS orders
+    FROM open_entry
+    JOIN planning_workorder work_order ON work_order.id = open_entry.work_order_id
+    JOIN equipment_machine machine ON machine.id = open_entry.machine_id
+    WHERE open_entry."end"
+          > (work_order.due_date + TIME '23:59') AT TIME ZONE %(zone)s
+    GROUP BY machine.work_center_id
+)
+SELECT center.id, center.code || ' ' || center.name, coalesce(late.orders, 0),
+       machine.id, machine.code, coalesce(queue.length, 0),
+       work_order.number || '/' || operation.sequence || ' ' || operation.name,
+       coalesce(nullif(trim(operator.first_name || ' ' || operator.last_name), ''),
+                operator.username),
+       operation.good_quantity, operation.quantity, running."end"
+FROM equipment_machine machine
+JOIN equipment_workcenter center ON center.id = machine.work_center_id
+LEFT JOIN late ON late.work_center_id = center.id
+LEFT JOIN queue ON queue.machine_id = machine.id
+LEFT JOIN dispatch_worklog log ON log.machine_id = machine.id AND log.ended_at IS NULL
+LEFT JOIN planning_workorderoperation operation ON operation.id = log.operation_id
+LEFT JOIN planning_workorder work_order ON work_order.id = operation.work_order_id
+LEFT JOIN auth_user operator ON operator.id = log.operator_id
+LEFT JOIN dispatch_scheduledoperation running
+       ON running.operation_id = log.operation_id
+      AND running.version_id = (
+          SELECT id FROM dispatch_scheduleversion WHERE status = %(published)s)
+WHERE machine.is_active AND center.is_active
+ORDER BY center.code, machine.code
+"""
 
 
 def board(now: datetime | None = None) -> list[WorkCenterRow]:
-    """Every work center: what runs, how far, how much waits, what is late."""
+    """Every work center: what runs, how far, how much waits, what is late.
+
+    Queue lengths and late orders are counted by the database, so the
+    board costs the same whatever the size of the order book.
+    """
     now = now or timezone.now()
-    machines = Machine.objects.filter(is_active=True).order_by("code")
-    centers = WorkCenter.objects.filter(is_active=True).prefetch_related(
-        Prefetch("machines", queryset=machines)
-    )
-    logs = {
-        log.machine_id: log
-        for log in WorkLog.objects.filter(ended_at__isnull=True).select_related(
-            "operation__work_order", "operator"
-        )
+    parameters = {
+        "published": VersionStatus.PUBLISHED.value,
+        "pending": OPEN_OPERATION_STATUSES[0].value,
+        "in_progress": OPEN_OPERATION_STATUSES[1].value,
+        "zone": settings.TIME_ZONE,
     }
-    version = published()
-    planned_end: dict[int, datetime] = {}
-    queue: dict[int, int] = defaultdict(int)
-    late: dict[int, set[int]] = defaultdict(set)
-    if version is not None:
-        entries = (
-            ScheduledOperation.objects.filter(
-                version=version, operation__status__in=OPEN_OPERATION_STATUSES
-            )
-            .order_by()
-            .values(
-                "operation_id",
-                "machine_id",
-                "machine__work_center_id",
-                "end",
-                "operation__work_order_id",
-                "operation__work_order__due_date",
-            )
-        )
-        for entry in entries:
-            planned_end[entry["operation_id"]] = entry["end"]
-            queue[entry["machine_id"]] += 1
-            if entry["end"] > _end_of_day(entry["operation__work_order__due_date"]):
-                late[entry["machine__work_center_id"]].add(
-                    entry["operation__work_order_id"]
-                )
-    rows = []
-    for center in centers:
-        machine_rows = []
-        for machine in center.machines.all():
-            log = logs.get(machine.pk)
-            end = planned_end.get(log.operation_id) if log else None
-            machine_rows.append(
-                MachineRow(
-                    machine=machine,
-                    log=log,
-                    planned_end=end,
-                    progress_percent=_progress(log),
-                    queue=queue[machine.pk] - (1 if log and end else 0),
-                    is_overrunning=bool(end and end < now),
-                )
-            )
-        rows.append(WorkCenterRow(center, machine_rows, len(late[center.pk])))
-    return rows
+    rows = sql.fetch_all(BOARD_SQL, parameters)
+    centers: dict[int, WorkCenterRow] = {}
+    for center_id, center_name, late, *machine in rows:
+        center = centers.get(center_id)
+        if center is None:
+            center = centers[center_id] = WorkCenterRow(center_id, center_name, late)
+        center.machines.append(_machine_row(machine, now))
+    return list(centers.values())
 
 
-def _progress(log: WorkLog | None) -> int:
-    if log is None or not log.operation.quantity:
-        return 0
-    done = log.operation.good_quantity / log.operation.quantity
-    return min(100, int(done * 100))
+def _machine_row(row: list[Any], now: datetime) -> MachineRow:
+    machine_id, code, queue, running, operator, good, quantity, end = row
+    return MachineRow(
+        machine_id=machine_id,
+        machine_code=code,
+        # The running operation is on the machine, not waiting for it.
+        queue=queue - (1 if running and end else 0),
+        running=running or "",
+        operator=operator or "",
+        good_quantity=good,
+        quantity=quantity,
+        planned_end=end,
+        is_overrunning=bool(end and end < now),
+    )
 
 
 def open_exceptions(limit: int = 50) -> QuerySet[ProductionException]:
     return (
         ProductionException.objects.exclude(status=ExceptionStatus.RESOLVED)
-        .select_related("machine", "work_order", "acknowledged_by", "raised_by")
+        .select_related("acknowledged_by")
         .order_by("-raised_at")[:limit]
     )
 

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -11,14 +12,22 @@ from dispatch.forms import ResolveForm
 from dispatch.models import ProductionException
 from dispatch.views import BOARD_ROLES, SUPERVISOR_ROLES
 from equipment.models import Machine, WorkCenter
+from mes.lib.fragments import render_rows
 from mes.roles import has_role, role_required
+
+BOARD_ROW = "dispatch/partials/board_row.html"
 
 
 @role_required(*BOARD_ROLES)
 def board(request: HttpRequest) -> HttpResponse:
     """All work centers live; htmx refreshes the ``board`` partial."""
+    list_url = reverse("dispatch:dispatch-list")
+    work_centers = [
+        (center, render_rows(BOARD_ROW, center.machines, dispatch_list_url=list_url))
+        for center in queries.board()
+    ]
     context = {
-        "work_centers": queries.board(),
+        "work_centers": work_centers,
         "exceptions": queries.open_exceptions(),
         "can_act": has_role(request.user, *SUPERVISOR_ROLES),
     }

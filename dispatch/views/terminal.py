@@ -23,10 +23,12 @@ from dispatch.models import ScrapReason
 from dispatch.services import DispatchError
 from dispatch.views import TERMINAL_ROLES
 from equipment.models import Machine
+from mes.lib.fragments import render_rows
 from mes.roles import role_required
 from planning.models import WorkOrderOperation
 
 SESSION_KEY = "dispatch_terminal_operators"
+QUEUE_ROW = "dispatch/partials/terminal_queue_row.html"
 
 
 @role_required(*TERMINAL_ROLES)
@@ -77,13 +79,15 @@ def machine_queue(request: HttpRequest, pk: int) -> HttpResponse:
             )
         return redirect("dispatch:terminal-machine", machine.pk)
     operator = _operator(request, machine)
+    jobs = queries.dispatch_list(machine=machine, limit=50) if operator else []
+    job_url_prefix = reverse("dispatch:terminal-job", args=[machine.pk, 0])[:-2]
     context = {
         "machine": machine,
         "operator": operator,
         "sign_on_form": SignOnForm(),
-        "jobs": queries.dispatch_list(machine=machine, limit=50) if operator else [],
-        "job_url_prefix": reverse("dispatch:terminal-job", args=[machine.pk, 0])[:-2],
-        "running": execution.running_log(machine),
+        "queue_rows": render_rows(QUEUE_ROW, jobs, job_url_prefix=job_url_prefix),
+        "job_url_prefix": job_url_prefix,
+        "running": queries.running_job(machine),
     }
     template = "dispatch/terminal_machine.html"
     if request.htmx and operator:

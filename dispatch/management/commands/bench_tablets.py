@@ -1,8 +1,10 @@
 """Load-test the operator terminal: many tablets refreshing their queues."""
 
 import json
+import math
 import os
 import re
+import secrets
 import socket
 import statistics
 import subprocess
@@ -21,11 +23,10 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from dispatch import execution, gantt, services
+from dispatch import execution, gantt, queries, services
 from dispatch.models import Method, OperatorBadge
 from dispatch.planner import build_problem
 from dispatch.scheduling import rules
@@ -36,31 +37,40 @@ from materials.models import Item, ItemKind, UnitOfMeasure
 from mes.roles import Role
 from planning.models import (
     WorkOrder,
+    WorkOrderMaterial,
     WorkOrderOperation,
     WorkOrderOperationMachine,
     WorkOrderStatus,
 )
 
 PASSWORD = "bench-tablets-2026"
+SUPERVISOR = "bench-supervisor"
+SERVER_TIMING = re.compile(r"app;dur=([0-9.]+)")
+QUIET_SAMPLES = 30
+WARM_UP = 12
 PREFIX = "BENCH"
-MACHINES = 20
+# The issue's case: a board of 50 machines, each with a queue of 50 or more.
+MACHINES = 50
 
 
 class Command(BaseCommand):
     help = (
-        "Start the MES under gunicorn on 127.0.0.1 and let N tablets (threads "
-        "with their own sessions) sign on at machines and refresh their queue "
-        "every few seconds, as the terminal page does; print one JSON line with "
-        "requests, p50_ms, p95_ms and errors, plus the server time of the queue, "
-        "board and Gantt pages. It adds BENCH machines, orders, operators and a "
-        "published schedule to the database: run it on a development database."
+        "Start the MES under gunicorn on 127.0.0.1 with production settings "
+        "and let N tablets (threads with their own sessions) sign on at "
+        "machines and refresh their queue every few seconds while supervisors "
+        "refresh the board, as those pages do. Server times are read from the "
+        "server's Server-Timing header: quiet, then under the load. Print one "
+        "JSON line with requests, p50_ms, p95_ms, errors and those figures. It "
+        "adds BENCH machines, orders, operators and a published schedule to "
+        "the database: run it on a development database."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--clients", type=int, default=50)
+        parser.add_argument("--boards", type=int, default=5)
         parser.add_argument("--seconds", type=float, default=60)
         parser.add_argument("--interval", type=float, default=5)
-        parser.add_argument("--operations", type=int, default=600)
+        parser.add_argument("--operations", type=int, default=3000)
         parser.add_argument("--server-workers", type=int, default=4)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -69,18 +79,23 @@ class Command(BaseCommand):
         # freshly bulk-loaded bench rows do not until analysed.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-        self.stderr.write("Bench plant ready; measuring server times...")
-        figures = server_times(machines[0])
+        self.stderr.write("Bench plant ready; timing the Gantt chart...")
+        figures = gantt_times()
         port = _free_port()
         server = _start_server(port, options["server_workers"])
+        base = f"http://127.0.0.1:{port}"
         try:
+            self.stderr.write(f"Server on {base}; quiet server times...")
+            figures |= quiet_times(base, machines[0])
             self.stderr.write(
-                f"Server on 127.0.0.1:{port}; {options['clients']} tablets..."
+                f"{options['clients']} tablets and {options['boards']} boards "
+                f"for {options['seconds']:.0f} s..."
             )
             figures |= load_run(
-                f"http://127.0.0.1:{port}",
+                base,
                 machines,
                 options["clients"],
+                options["boards"],
                 options["seconds"],
                 options["interval"],
             )
@@ -108,6 +123,7 @@ def prepare(operation_count: int, clients: int) -> list[Machine]:
     ]
     _orders(center, machines, operation_count)
     _operators(clients)
+    _start_work(machines)
     version = services.published_version()
     busy = set(
         version.entries.values_list("machine_id", flat=True).distinct()
@@ -131,33 +147,59 @@ def _orders(center: WorkCenter, machines: list[Machine], operation_count: int) -
         },
     )
     today = timezone.localdate()
-    for index in range(operation_count // 3):
-        order = WorkOrder.objects.create(
+    orders = WorkOrder.objects.bulk_create(
+        WorkOrder(
             number=f"{PREFIX}-{index:05d}",
             product=product,
             quantity=Decimal(20),
             due_date=today + timedelta(days=3 + index % 20),
             status=WorkOrderStatus.RELEASED,
         )
-        for step in range(3):
-            operation = WorkOrderOperation.objects.create(
-                work_order=order,
-                sequence=(step + 1) * 10,
-                name=f"Step {step + 1}",
-                work_center=center,
-                setup_minutes=Decimal(10),
-                run_minutes_per_unit=Decimal(2),
-                quantity=order.quantity,
-                instructions="Bench work instruction.",
-            )
-            for offset in (0, 1):
-                machine = machines[(index + step * 2 + offset) % len(machines)]
-                WorkOrderOperationMachine.objects.create(
-                    operation=operation,
-                    machine=machine,
-                    run_minutes_per_unit=Decimal(2 + offset),
-                    duration_minutes=Decimal(10 + (2 + offset) * 20),
-                )
+        for index in range(operation_count // 3)
+    )
+    operations = WorkOrderOperation.objects.bulk_create(
+        WorkOrderOperation(
+            work_order=order,
+            sequence=(step + 1) * 10,
+            name=f"Step {step + 1}",
+            work_center=center,
+            setup_minutes=Decimal(10),
+            run_minutes_per_unit=Decimal(2),
+            quantity=order.quantity,
+            instructions="Bench work instruction.",
+        )
+        for order in orders
+        for step in range(3)
+    )
+    WorkOrderOperationMachine.objects.bulk_create(
+        WorkOrderOperationMachine(
+            operation=operation,
+            machine=machines[(number // 3 + number % 3 * 2 + offset) % len(machines)],
+            run_minutes_per_unit=Decimal(2 + offset),
+            duration_minutes=Decimal(10 + (2 + offset) * 20),
+        )
+        for number, operation in enumerate(operations)
+        for offset in (0, 1)
+    )
+    # Every order's first step needs a component nobody issued: the lists
+    # show material status for real, and those steps cannot start.
+    component, _ = Item.objects.get_or_create(
+        code=f"{PREFIX}-COMPONENT",
+        defaults={
+            "name": "Bench component",
+            "unit": unit,
+            "kind": ItemKind.RAW_MATERIAL,
+        },
+    )
+    WorkOrderMaterial.objects.bulk_create(
+        WorkOrderMaterial(
+            work_order=order,
+            item=component,
+            quantity_per_unit=Decimal(1),
+            quantity=order.quantity,
+        )
+        for order in orders
+    )
     plant = build_problem()
     schedule = rules.dispatch(plant.problem, rules.Rule.EDD)
     cost = schedule.cost(plant.problem, Objective())
@@ -166,10 +208,24 @@ def _orders(center: WorkCenter, machines: list[Machine], operation_count: int) -
     services.publish_version(version, None)
 
 
+def _start_work(machines: list[Machine]) -> None:
+    """Four machines in five run a job, so the board shows running work."""
+    operator = User.objects.get(username="bench-operator-000")
+    for machine in machines[: len(machines) * 4 // 5]:
+        if execution.running_log(machine) is not None:
+            continue
+        ready = [job for job in queries.dispatch_list(machine) if job.materials_ready]
+        if ready:
+            operation = WorkOrderOperation.objects.get(pk=ready[0].operation_id)
+            execution.start_operation(operation, machine, operator)
+
+
 def _operators(clients: int) -> None:
-    supervisor, created = User.objects.get_or_create(username="bench-supervisor")
-    if created:
-        supervisor.groups.add(Group.objects.get_or_create(name=Role.SUPERVISOR)[0])
+    supervisor, _ = User.objects.get_or_create(username=SUPERVISOR)
+    if not supervisor.check_password(PASSWORD):
+        supervisor.set_password(PASSWORD)
+        supervisor.save(update_fields=["password"])
+    supervisor.groups.add(Group.objects.get_or_create(name=Role.SUPERVISOR)[0])
     group, _ = Group.objects.get_or_create(name=Role.OPERATOR)
     for number in range(clients):
         username = f"bench-operator-{number:03d}"
@@ -181,36 +237,17 @@ def _operators(clients: int) -> None:
             execution.set_badge(user, f"{PREFIX}-{number:03d}", "", actor=None)
 
 
-def server_times(machine: Machine) -> dict[str, Any]:
-    """Median server time of the pages, rendered in this process."""
-    client = Client(HTTP_HOST="127.0.0.1")
-    operator = User.objects.get(username="bench-operator-000")
-    client.force_login(operator)
-    queue_url = reverse("dispatch:terminal-machine", args=[machine.pk])
-    client.post(queue_url, {"scan": f"{PREFIX}-000"})
-    supervisor = User.objects.get(username="bench-supervisor")
-    board_client = Client(HTTP_HOST="127.0.0.1")
-    board_client.force_login(supervisor)
-    htmx = {"HX-Request": "true"}
-    rows = len(re.findall(r'class="job-link"', client.get(queue_url).content.decode()))
-
-    def median_ms(action: Any) -> float:
-        timings = []
-        for _ in range(15):
-            started = time.perf_counter()
-            action()
-            timings.append((time.perf_counter() - started) * 1000)
-        return round(statistics.median(timings), 1)
-
+def gantt_times() -> dict[str, Any]:
+    """Server time of the week Gantt chart of the whole published schedule."""
     version = services.published_version()
+    timings = []
+    for _ in range(5):
+        started = time.perf_counter()
+        bars = gantt.render(version, zoom="week").bars
+        timings.append((time.perf_counter() - started) * 1000)
     return {
-        "queue_rows": rows,
-        "queue_server_ms": median_ms(lambda: client.get(queue_url, headers=htmx)),
-        "board_server_ms": median_ms(
-            lambda: board_client.get(reverse("dispatch:board"), headers=htmx)
-        ),
-        "gantt_week_operations": gantt.render(version, zoom="week").bars,
-        "gantt_week_server_ms": median_ms(lambda: gantt.render(version, zoom="week")),
+        "gantt_week_operations": bars,
+        "gantt_week_server_ms": round(statistics.median(timings), 1),
     }
 
 
@@ -221,17 +258,24 @@ def _free_port() -> int:
 
 
 def _start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
+    """Gunicorn with production settings, TLS aside (a proxy ends it)."""
     database = connection.settings_dict
-    env = {
+    env = os.environ | {
         "DATABASE_URL": (
             f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
             f"{database['PORT'] or 5432}/{database['NAME']}"
         ),
         "REDIS_URL": settings.REDIS_URL,
-        # Development settings: static files need no collected manifest.
-        "DEBUG": "true",
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "SECURE_COOKIES": "false",
+        "LOG_LEVEL": "WARNING",
     }
-
+    root = Path(settings.BASE_DIR)
+    collect = [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"]
+    subprocess.run(collect, cwd=root, env=env, check=True)
     process = subprocess.Popen(
         [
             sys.executable,
@@ -245,8 +289,8 @@ def _start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
             "--log-level",
             "warning",
         ],  # fmt: skip
-        cwd=Path(settings.BASE_DIR),
-        env=os.environ | env,
+        cwd=root,
+        env=env,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -259,28 +303,24 @@ def _start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("gunicorn did not start within 30 seconds")
 
 
-class Tablet:
-    """One tablet: its own session, signed on at a machine."""
+class Browser:
+    """One tablet or desk browser: its own session and connection."""
 
-    def __init__(self, base: str, machine: Machine, number: int) -> None:
+    def __init__(self, base: str) -> None:
         self.host = urlsplit(base).netloc
         self.connection = HTTPConnection(self.host, timeout=10)
         self.cookies: dict[str, str] = {}
-        self.queue = reverse("dispatch:terminal-machine", args=[machine.pk])
-        self.number = number
+        self.server_ms = 0.0
 
     def request(
-        self,
-        method: str,
-        path: str,
-        body: dict[str, str] | None = None,
-        headers: dict[str, str] | None = None,
+        self, method: str, path: str, body: dict[str, str] | None = None
     ) -> tuple[int, str]:
         sent = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        sent |= headers or {}
         data = None
-        if body is not None:
-            data = urlencode(body)
+        if body is None:
+            sent["HX-Request"] = "true"
+        else:
+            data = urlencode(body | {"csrfmiddlewaretoken": self.csrf_token})
             sent["Content-Type"] = "application/x-www-form-urlencoded"
             sent["Referer"] = f"http://{self.host}{path}"
         self.connection.request(method, path, body=data, headers=sent)
@@ -289,69 +329,131 @@ class Tablet:
         for header in response.headers.get_all("Set-Cookie") or []:
             for key, morsel in SimpleCookie(header).items():
                 self.cookies[key] = morsel.value
+        timing = SERVER_TIMING.search(response.headers.get("Server-Timing", ""))
+        self.server_ms = float(timing.group(1)) if timing else float("nan")
         return response.status, text
 
-    def sign_on(self) -> None:
-        self.request("GET", "/login/")
-        token = self.cookies.get("csrftoken", "")
-        username = f"bench-operator-{self.number:03d}"
-        self.request(
-            "POST",
-            "/login/",
-            {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+    @property
+    def csrf_token(self) -> str:
+        return self.cookies.get("csrftoken", "")
+
+    def log_in(self, username: str) -> None:
+        self.connection.request("GET", "/login/")
+        response = self.connection.getresponse()
+        response.read()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for key, morsel in SimpleCookie(header).items():
+                self.cookies[key] = morsel.value
+        status, _ = self.request(
+            "POST", "/login/", {"username": username, "password": PASSWORD}
         )
-        token = self.cookies.get("csrftoken", token)
-        self.request(
-            "POST",
-            self.queue,
-            {"scan": f"{PREFIX}-{self.number:03d}", "csrfmiddlewaretoken": token},
-        )
+        if status != 302:
+            raise RuntimeError(f"{username} could not log in (HTTP {status})")
+
+
+def _tablet(base: str, machine: Machine, number: int) -> tuple[Browser, str]:
+    """A tablet at the machine with its operator signed on by badge."""
+    tablet = Browser(base)
+    tablet.log_in(f"bench-operator-{number:03d}")
+    queue = reverse("dispatch:terminal-machine", args=[machine.pk])
+    tablet.request("POST", queue, {"scan": f"{PREFIX}-{number:03d}"})
+    return tablet, queue
+
+
+def _desk(base: str) -> tuple[Browser, str]:
+    desk = Browser(base)
+    desk.log_in(SUPERVISOR)
+    return desk, reverse("dispatch:board")
+
+
+def quiet_times(base: str, machine: Machine) -> dict[str, Any]:
+    """Rows and server times of the queue and the board, one at a time."""
+    tablet, queue = _tablet(base, machine, 0)
+    desk, board = _desk(base)
+    queue_rows = tablet.request("GET", queue)[1].count('class="job-link"')
+    board_rows = desk.request("GET", board)[1].count("?machine=")
+    figures: dict[str, Any] = {"queue_rows": queue_rows, "board_rows": board_rows}
+    for name, browser, path in (("queue", tablet, queue), ("board", desk, board)):
+        # Every gunicorn worker loads its templates on its first requests.
+        for _ in range(WARM_UP):
+            browser.request("GET", path)
+        timings = []
+        for _ in range(QUIET_SAMPLES):
+            browser.request("GET", path)
+            timings.append(browser.server_ms)
+            time.sleep(0.05)
+        figures |= _summary(f"{name}_server", timings)
+    return figures
 
 
 def load_run(
-    base: str, machines: list[Machine], clients: int, seconds: float, interval: float
+    base: str,
+    machines: list[Machine],
+    clients: int,
+    boards: int,
+    seconds: float,
+    interval: float,
 ) -> dict[str, Any]:
+    """Tablets and boards refreshing on their interval, staggered."""
     timings: list[float] = []
+    server: dict[str, list[float]] = {"queue": [], "board": []}
     errors: list[str] = []
     lock = threading.Lock()
-    tablets = [Tablet(base, machines[n % len(machines)], n) for n in range(clients)]
-    for tablet in tablets:
-        tablet.sign_on()
+    browsers = [
+        ("queue", *_tablet(base, machines[n % len(machines)], n))
+        for n in range(clients)
+    ] + [("board", *_desk(base)) for _ in range(boards)]
     stop_at = time.monotonic() + seconds
 
-    def work(tablet: Tablet, offset: float) -> None:
+    def work(kind: str, browser: Browser, path: str, offset: float) -> None:
         time.sleep(offset)
         while time.monotonic() < stop_at:
             started = time.perf_counter()
             try:
-                status, text = tablet.request(
-                    "GET", tablet.queue, headers={"HX-Request": "true"}
-                )
-                ok = status == 200 and "job-link" in text
+                status, text = browser.request("GET", path)
+                ok = status == 200 and ("job-link" in text or kind == "board")
             except OSError as error:
                 ok, status = False, str(error)
             elapsed = (time.perf_counter() - started) * 1000
             with lock:
-                timings.append(elapsed)
+                if kind == "queue":
+                    timings.append(elapsed)
+                server[kind].append(browser.server_ms)
                 if not ok:
                     errors.append(str(status))
             time.sleep(max(0.0, interval - elapsed / 1000))
 
     threads = [
-        threading.Thread(target=work, args=(t, interval * n / clients), daemon=True)
-        for n, t in enumerate(tablets)
+        threading.Thread(
+            target=work, args=(*browser, interval * n / len(browsers)), daemon=True
+        )
+        for n, browser in enumerate(browsers)
     ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    timings.sort()
     return {
         "clients": clients,
+        "boards": boards,
         "seconds": seconds,
         "requests": len(timings),
-        "p50_ms": round(statistics.median(timings), 1) if timings else None,
-        "p95_ms": round(timings[int(len(timings) * 0.95) - 1], 1) if timings else None,
-        "max_ms": round(timings[-1], 1) if timings else None,
+        **_summary("", timings),
+        "max_ms": round(max(timings), 1) if timings else None,
         "errors": len(errors),
+        **_summary("load_queue_server", server["queue"]),
+        **_summary("load_board_server", server["board"]),
+    }
+
+
+def _summary(prefix: str, timings: list[float]) -> dict[str, float | None]:
+    """Median and 95th percentile, named ``<prefix>_ms`` and ``_p95_ms``."""
+    ordered = sorted(timings)
+    name = f"{prefix}_" if prefix else ""
+    if not ordered:
+        return {f"{name}p50_ms": None, f"{name}p95_ms": None}
+    p95 = ordered[max(0, math.ceil(len(ordered) * 0.95) - 1)]
+    return {
+        f"{name}p50_ms": round(statistics.median(ordered), 1),
+        f"{name}p95_ms": round(p95, 1),
     }
