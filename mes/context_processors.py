@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from mes.roles import Role, user_roles
@@ -36,6 +37,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"navigation": [], "user_roles": frozenset()}
     held = user_roles(user)
+    # Built only when a template shows it: the partials that tablets and
+    # boards refresh every few seconds do not.
+    return {
+        "navigation": SimpleLazyObject(lambda: _entries(request, held)),
+        "user_roles": held,
+    }
+
+
+def _entries(request: HttpRequest, held: frozenset[str]) -> list[dict[str, Any]]:
     entries = []
     for label, url_name, roles in NAVIGATION:
         if not held & roles:
@@ -47,4 +57,4 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         entries.append(
             {"label": label, "url": url, "active": request.path.startswith(url)}
         )
-    return {"navigation": entries, "user_roles": held}
+    return entries
