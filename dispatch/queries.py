@@ -18,7 +18,6 @@ from dispatch.models import (
     ScheduleRun,
     ScheduleVersion,
     VersionStatus,
-    WorkLog,
 )
 from dispatch.planner import OPEN_OPERATION_STATUSES, _end_of_day
 from equipment.models import Machine, WorkCenter
@@ -76,19 +75,19 @@ class RunningJob:
     reference: str
 
 
+RUNNING_JOB_SQL = """
+SELECT log.operation_id, work_order.number || '/' || operation.sequence
+FROM dispatch_worklog log
+JOIN planning_workorderoperation operation ON operation.id = log.operation_id
+JOIN planning_workorder work_order ON work_order.id = operation.work_order_id
+WHERE log.machine_id = %(machine)s AND log.ended_at IS NULL
+"""
+
+
 def running_job(machine: Machine) -> RunningJob | None:
     """What the machine runs now, read lightly for the refreshed queue."""
-    row = (
-        WorkLog.objects.filter(machine=machine, ended_at__isnull=True)
-        .values_list(
-            "operation_id", "operation__work_order__number", "operation__sequence"
-        )
-        .first()
-    )
-    if row is None:
-        return None
-    operation_id, number, sequence = row
-    return RunningJob(operation_id, f"{number}/{sequence}")
+    rows = sql.fetch_all(RUNNING_JOB_SQL, {"machine": machine.pk})
+    return RunningJob(*rows[0]) if rows else None
 
 
 # Dispatch lists --------------------------------------------------------------
