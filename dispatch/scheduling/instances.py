@@ -6,15 +6,66 @@ Brandimarte's flexible job-shop ``.fjs`` format (per job: the number of
 operations, then per operation the number of eligible machines and that many
 machine (from 1) and duration pairs). Both become a ``Problem`` like the
 plant's, so the benchmark measures the scheduler the MES uses.
+
+``job_shop``, ``flexible_job_shop`` and ``unseen`` make new instances of the
+same families, deterministic by seed, for checking that what was measured on
+the published instances holds on instances nobody tuned for.
+
+Limitations: the generators draw uniformly within the published families'
+sizes and ranges; they do not reproduce the published generators' random
+streams (Taillard's, Brandimarte's), so an instance never equals a published
+one, and nothing makes a generated instance hard on purpose.
 """
 
 import random
+from dataclasses import dataclass
 from pathlib import Path
 
 from dispatch.scheduling.problem import Job, Mode, Operation, Problem
 
 SHIFT_MINUTES = 16 * 60
 DAY_MINUTES = 24 * 60
+
+# Classic job shops of the published sizes, with their processing time
+# ranges: Lawrence's (la01-la25) 5 to 99, Storer, Wu and Vaccari's 1 to 100.
+JOB_SHOP_SIZES = (
+    (10, 5, 5, 99),
+    (15, 5, 5, 99),
+    (20, 5, 5, 99),
+    (10, 10, 5, 99),
+    (15, 10, 5, 99),
+    (20, 10, 1, 100),
+    (20, 15, 1, 100),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FlexibleProfile:
+    """The ranges of one of Brandimarte's instances, as found in its file."""
+
+    name: str
+    jobs: int
+    machines: int
+    operations: tuple[int, int]
+    eligible: tuple[int, int]
+    durations: tuple[int, int]
+
+
+# Read off benchdata/fjsp/mk01-mk10 (mk06 uses 10 of its 15 machines).
+BRANDIMARTE_PROFILES = (
+    FlexibleProfile("mk01", 10, 6, (5, 6), (1, 3), (1, 6)),
+    FlexibleProfile("mk02", 10, 6, (5, 6), (1, 6), (1, 6)),
+    FlexibleProfile("mk03", 15, 8, (10, 10), (1, 5), (1, 19)),
+    FlexibleProfile("mk04", 15, 8, (3, 9), (1, 3), (1, 9)),
+    FlexibleProfile("mk05", 15, 4, (5, 9), (1, 2), (5, 9)),
+    FlexibleProfile("mk06", 10, 10, (15, 15), (2, 5), (1, 9)),
+    FlexibleProfile("mk07", 20, 5, (5, 5), (1, 5), (1, 19)),
+    FlexibleProfile("mk08", 20, 10, (10, 14), (1, 2), (5, 19)),
+    FlexibleProfile("mk09", 20, 10, (10, 14), (1, 5), (5, 19)),
+    FlexibleProfile("mk10", 20, 15, (10, 14), (1, 5), (5, 19)),
+)
+
+FAMILIES = ("jsp", "fjsp")
 
 
 class InstanceError(ValueError):
@@ -85,6 +136,76 @@ def _flexible(numbers: list[int]) -> Problem:
     except IndexError:
         raise InstanceError("the file ends in the middle of a job") from None
     return Problem(jobs=jobs)
+
+
+def job_shop(
+    jobs: int, machines: int, seed: int, shortest: int = 1, longest: int = 99
+) -> Problem:
+    """A classic job shop: every job visits every machine once, in random order.
+
+    Processing times are uniform in ``shortest..longest``, as in Taillard's
+    and Lawrence's generators.
+    """
+    generator = random.Random(seed)
+    problem_jobs = []
+    for job_index in range(jobs):
+        order = generator.sample(range(machines), k=machines)
+        operations = [
+            Operation(
+                id=(job_index, step),
+                modes=(Mode(machine, generator.randint(shortest, longest)),),
+            )
+            for step, machine in enumerate(order)
+        ]
+        problem_jobs.append(Job(id=job_index, operations=operations))
+    return Problem(jobs=problem_jobs, name=f"jsp-{jobs}x{machines}-{seed}")
+
+
+def flexible_job_shop(profile: FlexibleProfile, seed: int) -> Problem:
+    """A flexible job shop drawn within the ranges of one of Brandimarte's.
+
+    Each job gets a number of operations, each operation a number of distinct
+    eligible machines and each of those its own processing time, all uniform
+    in the profile's ranges.
+    """
+    generator = random.Random(seed)
+    jobs = []
+    for job_index in range(profile.jobs):
+        operations = []
+        for step in range(generator.randint(*profile.operations)):
+            eligible = generator.sample(
+                range(profile.machines), k=generator.randint(*profile.eligible)
+            )
+            modes = tuple(
+                Mode(machine, generator.randint(*profile.durations))
+                for machine in sorted(eligible)
+            )
+            operations.append(Operation(id=(job_index, step), modes=modes))
+        jobs.append(Job(id=job_index, operations=operations))
+    return Problem(jobs=jobs, name=f"fjsp-{profile.name}-{seed}")
+
+
+def unseen(family: str, count: int, seed: int = 1) -> list[Problem]:
+    """``count`` new instances of a family (``jsp`` or ``fjsp``).
+
+    The sizes (or Brandimarte's profiles) are taken in turn, so a dozen
+    instances cover them all; instance ``i`` uses the seed
+    ``1000 * seed + i``, so the same arguments give the same instances.
+    """
+    if family not in FAMILIES:
+        raise InstanceError(f"unknown family {family!r}; use one of {FAMILIES}")
+    problems = []
+    for index in range(count):
+        instance_seed = 1000 * seed + index
+        if family == "jsp":
+            jobs, machines, shortest, longest = JOB_SHOP_SIZES[
+                index % len(JOB_SHOP_SIZES)
+            ]
+            problems.append(job_shop(jobs, machines, instance_seed, shortest, longest))
+        else:
+            profile = BRANDIMARTE_PROFILES[index % len(BRANDIMARTE_PROFILES)]
+            problems.append(flexible_job_shop(profile, instance_seed))
+    return problems
 
 
 def synthetic(
