@@ -11,7 +11,8 @@ transaction is open.
 Limitations: statements run here do not appear in Django's query log
 (``connection.queries``, the test suite's query counters). A connection
 pooler in transaction mode needs prepared-statement support (PgBouncer 1.21
-or later) to sit between the MES and PostgreSQL.
+or later) to sit between the MES and PostgreSQL; without it, set
+``DATABASE_PREPARED_STATEMENTS=false`` and the statements run unprepared.
 """
 
 from typing import Any
