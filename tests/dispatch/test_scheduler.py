@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 
 from dispatch.scheduling import instances
 from dispatch.scheduling.check import violations
-from dispatch.scheduling.model import solve
+from dispatch.scheduling.model import LNS_ONLY, phases, solve
 from dispatch.scheduling.problem import (
     FOREVER,
     Assignment,
@@ -261,3 +261,18 @@ def test_the_checker_finds_overlaps_and_broken_precedence():
     found = violations(problem, schedule)
 
     assert any("before its predecessor" in message for message in found)
+
+
+def test_classic_job_shops_keep_the_default_search_for_the_whole_limit():
+    # given a large classic job shop and a flexible one
+    classic = instances.read(f"{BENCHDATA}/jsp/swv01.txt")
+    flexible = instances.read(f"{BENCHDATA}/fjsp/mk10.fjs")
+
+    # when the search is split into phases for 30 s
+    classic_phases = phases(classic, 30)
+    flexible_phases = phases(flexible, 30)
+
+    # then the classic one keeps CP-SAT's portfolio, the flexible one ends on LNS
+    assert classic_phases == [(1.0, {})]
+    assert flexible_phases[0][1] == {}
+    assert flexible_phases[-1] == (1.0, LNS_ONLY)
