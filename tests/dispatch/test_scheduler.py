@@ -263,7 +263,7 @@ def test_the_checker_finds_overlaps_and_broken_precedence():
     assert any("before its predecessor" in message for message in found)
 
 
-def test_classic_job_shops_keep_the_default_search_for_the_whole_limit():
+def test_classic_job_shops_keep_the_full_search_for_half_the_limit():
     # given a large classic job shop and a flexible one
     classic = instances.read(f"{BENCHDATA}/jsp/swv01.txt")
     flexible = instances.read(f"{BENCHDATA}/fjsp/mk10.fjs")
@@ -272,7 +272,8 @@ def test_classic_job_shops_keep_the_default_search_for_the_whole_limit():
     classic_phases = phases(classic, 30)
     flexible_phases = phases(flexible, 30)
 
-    # then the classic one keeps CP-SAT's portfolio, the flexible one ends on LNS
-    assert classic_phases == [(1.0, {})]
+    # then the classic one searches fully for half the time, the flexible one
+    # for a short while, and both end on LNS
+    assert classic_phases == [(0.5, {}), (1.0, LNS_ONLY)]
     assert flexible_phases[0][1] == {}
     assert flexible_phases[-1] == (1.0, LNS_ONLY)
