@@ -32,7 +32,7 @@ from dispatch.planner import build_problem
 from dispatch.scheduling import rules
 from dispatch.scheduling.model import Result
 from dispatch.scheduling.problem import Objective
-from equipment.models import Area, Machine, Site, WorkCenter
+from equipment.models import Area, Machine, ShiftPattern, Site, WorkCenter
 from materials.models import Item, ItemKind, UnitOfMeasure
 from mes.roles import Role
 from planning.models import (
@@ -107,21 +107,7 @@ class Command(BaseCommand):
 
 def prepare(operation_count: int, clients: int) -> list[Machine]:
     """Bench machines, an order book on them, published; tablet operators."""
-    site, _ = Site.objects.get_or_create(code=PREFIX, defaults={"name": "Bench site"})
-    area, _ = Area.objects.get_or_create(
-        site=site, code=PREFIX, defaults={"name": "Bench"}
-    )
-    center, _ = WorkCenter.objects.get_or_create(
-        code=PREFIX, defaults={"area": area, "name": "Bench cell"}
-    )
-    machines = [
-        Machine.objects.get_or_create(
-            code=f"{PREFIX}-M{number}",
-            defaults={"work_center": center, "name": f"Bench machine {number}"},
-        )[0]
-        for number in range(1, MACHINES + 1)
-    ]
-    _orders(center, machines, operation_count)
+    machines = build_plant(PREFIX, operation_count)
     _operators(clients)
     _start_work(machines)
     version = services.published_version()
@@ -134,12 +120,45 @@ def prepare(operation_count: int, clients: int) -> list[Machine]:
     return [machine for machine in machines if machine.pk in busy] or machines
 
 
-def _orders(center: WorkCenter, machines: list[Machine], operation_count: int) -> None:
-    if WorkOrder.objects.filter(number__startswith=f"{PREFIX}-").exists():
+def build_plant(
+    prefix: str,
+    operation_count: int,
+    machine_count: int = MACHINES,
+    shift_pattern: ShiftPattern | None = None,
+) -> list[Machine]:
+    """A cell of machines named after ``prefix`` and a published order book.
+
+    Orders of three steps, each step on one of two eligible machines; the
+    book is published as the earliest-due-date schedule. Built once: a
+    second call finds the orders and builds nothing more.
+    """
+    site, _ = Site.objects.get_or_create(code=prefix, defaults={"name": "Bench site"})
+    area, _ = Area.objects.get_or_create(
+        site=site, code=prefix, defaults={"name": "Bench"}
+    )
+    center, _ = WorkCenter.objects.get_or_create(
+        code=prefix,
+        defaults={"area": area, "name": "Bench cell", "shift_pattern": shift_pattern},
+    )
+    machines = [
+        Machine.objects.get_or_create(
+            code=f"{prefix}-M{number}",
+            defaults={"work_center": center, "name": f"Bench machine {number}"},
+        )[0]
+        for number in range(1, machine_count + 1)
+    ]
+    _orders(prefix, center, machines, operation_count)
+    return machines
+
+
+def _orders(
+    prefix: str, center: WorkCenter, machines: list[Machine], operation_count: int
+) -> None:
+    if WorkOrder.objects.filter(number__startswith=f"{prefix}-").exists():
         return
     unit, _ = UnitOfMeasure.objects.get_or_create(code="pcs", defaults={"name": "pcs"})
     product, _ = Item.objects.get_or_create(
-        code=f"{PREFIX}-PRODUCT",
+        code=f"{prefix}-PRODUCT",
         defaults={
             "name": "Bench product",
             "unit": unit,
@@ -149,7 +168,7 @@ def _orders(center: WorkCenter, machines: list[Machine], operation_count: int) -
     today = timezone.localdate()
     orders = WorkOrder.objects.bulk_create(
         WorkOrder(
-            number=f"{PREFIX}-{index:05d}",
+            number=f"{prefix}-{index:05d}",
             product=product,
             quantity=Decimal(20),
             due_date=today + timedelta(days=3 + index % 20),
@@ -184,7 +203,7 @@ def _orders(center: WorkCenter, machines: list[Machine], operation_count: int) -
     # Every order's first step needs a component nobody issued: the lists
     # show material status for real, and those steps cannot start.
     component, _ = Item.objects.get_or_create(
-        code=f"{PREFIX}-COMPONENT",
+        code=f"{prefix}-COMPONENT",
         defaults={
             "name": "Bench component",
             "unit": unit,
