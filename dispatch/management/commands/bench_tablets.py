@@ -86,7 +86,7 @@ class Command(BaseCommand):
         base = f"http://127.0.0.1:{port}"
         try:
             self.stderr.write(f"Server on {base}; quiet server times...")
-            figures |= quiet_times(base, machines[0])
+            figures |= quiet_times(base, machines[0], options["server_workers"])
             self.stderr.write(
                 f"{options['clients']} tablets and {options['boards']} boards "
                 f"for {options['seconds']:.0f} s..."
@@ -385,7 +385,27 @@ def _desk(base: str) -> tuple[Browser, str]:
     return desk, reverse("dispatch:board")
 
 
-def quiet_times(base: str, machine: Machine) -> dict[str, Any]:
+def _warm_up(base: str, browser: Browser, path: str, server_workers: int) -> None:
+    """Send the page to every gunicorn worker: each loads its templates once.
+
+    Requests one after another mostly reach the same few workers; requests
+    at once reach them all, as a sync worker takes one at a time.
+    """
+
+    def fetch() -> None:
+        copy = Browser(base)
+        copy.cookies = dict(browser.cookies)
+        for _ in range(WARM_UP):
+            copy.request("GET", path)
+
+    threads = [threading.Thread(target=fetch) for _ in range(2 * server_workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def quiet_times(base: str, machine: Machine, server_workers: int) -> dict[str, Any]:
     """Rows and server times of the queue and the board, one at a time."""
     tablet, queue = _tablet(base, machine, 0)
     desk, board = _desk(base)
@@ -393,9 +413,7 @@ def quiet_times(base: str, machine: Machine) -> dict[str, Any]:
     board_rows = desk.request("GET", board)[1].count("?machine=")
     figures: dict[str, Any] = {"queue_rows": queue_rows, "board_rows": board_rows}
     for name, browser, path in (("queue", tablet, queue), ("board", desk, board)):
-        # Every gunicorn worker loads its templates on its first requests.
-        for _ in range(WARM_UP):
-            browser.request("GET", path)
+        _warm_up(base, browser, path, server_workers)
         timings = []
         for _ in range(QUIET_SAMPLES):
             browser.request("GET", path)
