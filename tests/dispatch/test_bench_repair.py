@@ -27,7 +27,6 @@ def test_bench_repair_times_a_proposal_and_leaves_nothing_behind():
     assert figures["machines"] == 4
     assert figures["broken_down"].startswith("REPAIR-M")
     assert figures["affected"] >= 1
-    assert figures["moved"] >= 1
     assert 0 < figures["proposal_seconds"] <= figures["time_limit"] + 5
     # and nothing it wrote is kept
     assert not WorkOrderOperation.objects.exists()

@@ -33,10 +33,6 @@ LEVEL_SIZES = [60, 120, 240, 240, 200]
 LINES_PER_ITEM = (2, 4)
 
 
-class Rollback(Exception):
-    """Raised to undo the synthetic plant after measuring."""
-
-
 class Command(BaseCommand):
     help = (
         "Measure MRP on a synthetic plant: 3- to 5-level BOMs with shared "
@@ -52,28 +48,25 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         figures: dict[str, Any] = {}
-        try:
-            with transaction.atomic():
-                started = time.perf_counter()
-                plant = _build_plant(options["orders"], random.Random(options["seed"]))
-                figures["setup_seconds"] = round(time.perf_counter() - started, 2)
+        with transaction.atomic():
+            started = time.perf_counter()
+            plant = _build_plant(options["orders"], random.Random(options["seed"]))
+            figures["setup_seconds"] = round(time.perf_counter() - started, 2)
 
-                run = MrpRun.objects.create()
-                started = time.perf_counter()
-                run = mrp.execute(run, _progress)
-                figures["seconds"] = round(time.perf_counter() - started, 2)
-                sys.stderr.write("\n")
-                figures |= {
-                    "orders": run.order_count,
-                    "items": plant["items"],
-                    "bom_lines": plant["bom_lines"],
-                    "requirements": MrpRequirement.objects.filter(run=run).count(),
-                    "shortages": run.shortage_count,
-                    "status": run.status,
-                }
-                raise Rollback
-        except Rollback:
-            pass
+            run = MrpRun.objects.create()
+            started = time.perf_counter()
+            run = mrp.execute(run, _progress)
+            figures["seconds"] = round(time.perf_counter() - started, 2)
+            sys.stderr.write("\n")
+            figures |= {
+                "orders": run.order_count,
+                "items": plant["items"],
+                "bom_lines": plant["bom_lines"],
+                "requirements": MrpRequirement.objects.filter(run=run).count(),
+                "shortages": run.shortage_count,
+                "status": run.status,
+            }
+            transaction.set_rollback(True)
         peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         figures["peak_mb"] = round(peak_kb / 1024, 1)
         ordered = ["orders", "items", "bom_lines", "seconds", "peak_mb"]
