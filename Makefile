@@ -19,6 +19,7 @@ setup: $(STAMP) services
 	$(PY) manage.py migrate --no-input -v 1
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
 	$(PY) manage.py collectstatic --no-input -v 0
+	$(PY) -c "from dispatch.scheduling import tabu; tabu.warm_up()"
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || "$$(bin/find-python)" -m venv $(VENV)

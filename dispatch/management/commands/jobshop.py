@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from dispatch.scheduling import instances
+from dispatch.scheduling import instances, tabu
 from dispatch.scheduling.check import violations
 from dispatch.scheduling.model import makespan_lower_bound, solve
 from dispatch.scheduling.problem import Goal, Objective, Problem
@@ -44,6 +44,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         problem, goal = self._problem(options)
+        # Load (on a new machine, compile) the tabu search before the clock
+        # starts, as a scheduling worker has it loaded.
+        tabu.warm_up()
         progress = self._progress if options["progress"] else None
         result = solve(
             problem,

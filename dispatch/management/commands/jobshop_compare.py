@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from dispatch.scheduling import instances, plain
+from dispatch.scheduling import instances, plain, tabu
 from dispatch.scheduling.check import violations
 from dispatch.scheduling.model import solve
 from dispatch.scheduling.problem import Objective, Problem
@@ -47,6 +47,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         problems = self._problems(options)
+        # Load (on a new machine, compile) the tabu search before the clock
+        # starts, as a scheduling worker has it loaded.
+        tabu.warm_up()
         rows = []
         for problem, family in problems:
             row = self._compare(problem, family, options)
