@@ -5,8 +5,9 @@ changeovers, nothing kept in place, the makespan as the goal) is where
 CP-SAT's general search is weakest against its size: on new 20x15 shops it
 ends a 10 s run anywhere within about 3% of the best makespan known, and
 a plain CP-SAT model does as well as the MES model. There the solve gives one
-of its workers to this search and keeps CP-SAT on the others for the bound
-and the proof of optimality (``model.solve``).
+of its workers to this search for the first half of the time and keeps
+CP-SAT on the others, then runs CP-SAT's LNS on all workers from the best
+schedule (``model.solve``, ``model.TABU_PHASES``).
 
 The search is the classic one for job shops: a schedule is the order of the
 operations on each machine; a move swaps the first two or the last two

@@ -163,3 +163,14 @@ def test_a_stop_ends_the_search_and_keeps_the_best_schedule():
         if thread.name == "tabu-search":
             thread.join(timeout=5)
             assert not thread.is_alive()
+
+
+def test_the_search_has_the_first_half_then_all_workers_run_lns():
+    # given a classic shop solved beside the tabu search
+    classic = instances.read(f"{BENCHDATA}/jsp/swv01.txt")
+
+    # when its search is split into phases
+    plan = model.phases(classic, 30, beside_tabu=True)
+
+    # then the tabu search's phase is the first half, and LNS ends it
+    assert plan == [(0.5, {}), (1.0, model.LNS_ONLY)]
