@@ -211,8 +211,14 @@ def run(
         if left <= 0:
             break
         began = time.monotonic()
+        moves_before = search.moves
         best = search.step(moves)
         spent = time.monotonic() - began
+        if search.moves - moves_before < moves:
+            # No move is left that could shorten the schedule.
+            if best < reported:
+                report(best, search.best_schedule())
+            return
         if best < reported:
             reported = best
             report(best, search.best_schedule())

@@ -180,19 +180,26 @@ def search(
                 k -= 1
             size = block_start - k + 1
             is_last = k == 0
+            # Two steps of one job in a row on one machine never swap: that
+            # would run the later step first.
             if size >= 2:
-                if block > 0:
+                if block > 0 and job_after[path[block_start]] != path[block_start - 1]:
                     first[candidates] = path[block_start]
                     second[candidates] = path[block_start - 1]
                     candidates += 1
-                if not is_last and (size > 2 or block == 0):
+                if (
+                    not is_last
+                    and (size > 2 or block == 0)
+                    and job_after[path[k + 1]] != path[k]
+                ):
                     first[candidates] = path[k + 1]
                     second[candidates] = path[k]
                     candidates += 1
             block += 1
             k -= 1
         if candidates == 0:
-            # One block on one machine: the makespan is that machine's load.
+            # No move shortens this path (one block on one machine, or
+            # steps of one job): the best schedule stays.
             break
 
         chosen = -1

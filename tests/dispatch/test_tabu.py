@@ -174,3 +174,22 @@ def test_the_search_has_the_first_half_then_all_workers_run_lns():
 
     # then the tabu search's phase is the first half, and LNS ends it
     assert plan == [(0.5, {}), (1.0, model.LNS_ONLY)]
+
+
+def test_steps_of_one_job_on_one_machine_keep_their_order():
+    # given jobs that come back to a machine for two steps in a row
+    problem = Problem(
+        jobs=[
+            Job("A", [op("A1", ("M1", 3)), op("A2", ("M1", 2)), op("A3", ("M2", 4))]),
+            Job("B", [op("B1", ("M2", 2)), op("B2", ("M1", 3)), op("B3", ("M1", 1))]),
+            Job("C", [op("C1", ("M1", 2)), op("C2", ("M2", 3)), op("C3", ("M2", 2))]),
+        ]
+    )
+
+    # when the search runs until it has no move left or has made many
+    search = search_until(problem, 0, moves=20_000)
+
+    # then its schedule keeps every job's order and is as long as it says
+    schedule = search.best_schedule()
+    assert violations(problem, schedule) == []
+    assert search.best == schedule.makespan()
