@@ -92,9 +92,9 @@ def phases(
     With ``beside_tabu`` the tabu search takes one worker during the first
     phase.
     """
-    flexible = any(len(op.eligible_modes()) > 1 for op in problem.operations())
     if beside_tabu:
-        return TABU_PHASES
+        return list(TABU_PHASES)
+    flexible = any(len(op.eligible_modes()) > 1 for op in problem.operations())
     if time_limit <= 2 * FULL_SEARCH_SECONDS:
         return [(1.0, {})]
     if not flexible:

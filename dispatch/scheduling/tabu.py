@@ -45,10 +45,14 @@ from types import ModuleType
 
 import numpy as np
 
+from dispatch.scheduling import rules
 from dispatch.scheduling.problem import (
     Assignment,
     Goal,
+    Job,
+    Mode,
     Objective,
+    Operation,
     Problem,
     Schedule,
 )
@@ -91,7 +95,6 @@ class Search:
         operations = list(problem.operations())
         index = {operation.id: i for i, operation in enumerate(operations)}
         count = len(operations)
-        self.problem = problem
         self.ids = [operation.id for operation in operations]
         self.machines = [
             operation.eligible_modes()[0].machine for operation in operations
@@ -124,7 +127,7 @@ class Search:
         self.tabu = np.zeros((count, count), np.int64)
         # see tabu_loop.search
         self.state = np.array([0, 0, 0, seed, STALL_MOVES, 0, KICK_MOVES], np.int64)
-        self.state[1] = self._makespan(self.machine_before, self.machine_after)
+        self.state[1] = self._starts(self.machine_before, self.machine_after)[0]
 
     @property
     def best(self) -> int:
@@ -152,16 +155,7 @@ class Search:
         return self.best
 
     def best_schedule(self) -> Schedule:
-        starts = np.zeros(len(self.ids), np.int64)
-        _loop().heads(
-            self.durations,
-            self.releases,
-            self.job_before,
-            self.job_after,
-            self.best_before,
-            self.best_after,
-            starts,
-        )
+        _makespan, starts = self._starts(self.best_before, self.best_after)
         return Schedule(
             {
                 operation_id: Assignment(machine, int(start), int(start + duration))
@@ -171,19 +165,19 @@ class Search:
             }
         )
 
-    def _makespan(self, before: np.ndarray, after: np.ndarray) -> int:
+    def _starts(self, before: np.ndarray, after: np.ndarray) -> tuple[int, np.ndarray]:
+        """The makespan and earliest starts of the given machine orders."""
         starts = np.zeros(len(self.ids), np.int64)
-        return int(
-            _loop().heads(
-                self.durations,
-                self.releases,
-                self.job_before,
-                self.job_after,
-                before,
-                after,
-                starts,
-            )
+        makespan = _loop().heads(
+            self.durations,
+            self.releases,
+            self.job_before,
+            self.job_after,
+            before,
+            after,
+            starts,
         )
+        return int(makespan), starts
 
 
 def _loop() -> ModuleType:
@@ -214,14 +208,12 @@ def run(
         moves_before = search.moves
         best = search.step(moves)
         spent = time.monotonic() - began
-        if search.moves - moves_before < moves:
-            # No move is left that could shorten the schedule.
-            if best < reported:
-                report(best, search.best_schedule())
-            return
         if best < reported:
             reported = best
             report(best, search.best_schedule())
+        if search.moves - moves_before < moves:
+            # No move is left that could shorten the schedule.
+            return
         if spent > 0:
             target = min(SLICE_SECONDS, left)
             moves = max(100, min(1_000_000, int(moves * target / spent)))
@@ -248,8 +240,6 @@ def start_thread(
 
 def warm_up() -> None:
     """Compile (or load from the cache) the search loop on a tiny shop."""
-    from dispatch.scheduling.problem import Job, Mode, Operation
-
     jobs = [
         Job(
             job,
@@ -261,13 +251,4 @@ def warm_up() -> None:
         for job in range(2)
     ]
     problem = Problem(jobs)
-    start = Schedule({})
-    time_now = 0
-    for job in jobs:
-        for operation in job.operations:
-            duration = operation.modes[0].duration
-            start.assignments[operation.id] = Assignment(
-                operation.modes[0].machine, time_now, time_now + duration
-            )
-            time_now += duration
-    Search(problem, start).step(10)
+    Search(problem, rules.dispatch(problem, rules.Rule.FIFO)).step(10)

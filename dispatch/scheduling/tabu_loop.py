@@ -123,20 +123,35 @@ def search(
     path = np.empty(count, np.int64)
     first = np.empty(2 * count, np.int64)
     second = np.empty(2 * count, np.int64)
-    makespan = _time(
-        durations,
-        releases,
-        job_before,
-        job_after,
-        machine_before,
-        machine_after,
-        heads,
-        tails,
-        order,
-        waiting,
-    )
     tenure = 10 + count // 60
     for _ in range(moves):
+        # Each pass times the orders the last move left (or the first ones).
+        if state[2] > state[4]:
+            # A long stall: back to the best orders, then a few random moves.
+            machine_before[:] = best_before
+            machine_after[:] = best_after
+            state[2] = 0
+            state[5] = state[6]
+        makespan = _time(
+            durations,
+            releases,
+            job_before,
+            job_after,
+            machine_before,
+            machine_after,
+            heads,
+            tails,
+            order,
+            waiting,
+        )
+        if makespan < state[1]:
+            state[1] = makespan
+            state[2] = 0
+            best_before[:] = machine_before
+            best_after[:] = machine_after
+        else:
+            state[2] += 1
+
         move_number = state[0] + 1
         state[0] = move_number
 
@@ -268,41 +283,4 @@ def search(
         if after >= 0:
             machine_before[after] = u
         tabu[u, v] = move_number + tenure + np.random.randint(tenure // 2 + 1)
-
-        makespan = _time(
-            durations,
-            releases,
-            job_before,
-            job_after,
-            machine_before,
-            machine_after,
-            heads,
-            tails,
-            order,
-            waiting,
-        )
-        if makespan < state[1]:
-            state[1] = makespan
-            state[2] = 0
-            best_before[:] = machine_before
-            best_after[:] = machine_after
-        else:
-            state[2] += 1
-            if state[2] > state[4]:
-                machine_before[:] = best_before
-                machine_after[:] = best_after
-                state[2] = 0
-                state[5] = state[6]
-                makespan = _time(
-                    durations,
-                    releases,
-                    job_before,
-                    job_after,
-                    machine_before,
-                    machine_after,
-                    heads,
-                    tails,
-                    order,
-                    waiting,
-                )
     return state[1]
