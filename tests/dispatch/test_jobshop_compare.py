@@ -7,8 +7,7 @@ from django.core.management import call_command
 
 from dispatch.scheduling import instances, plain
 from dispatch.scheduling.check import violations
-
-BENCHDATA = "/work/shared/benchdata"
+from tests.factories.dispatch import BENCHDATA
 
 
 def test_the_plain_model_solves_ft06_to_its_optimum():

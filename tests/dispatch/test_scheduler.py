@@ -15,20 +15,13 @@ from dispatch.scheduling.problem import (
     Assignment,
     Goal,
     Job,
-    Mode,
     Objective,
-    Operation,
     Problem,
     ProblemError,
     Schedule,
 )
 from dispatch.scheduling.rules import Rule, dispatch
-
-BENCHDATA = "/work/shared/benchdata"
-
-
-def op(name, *modes, **fields):
-    return Operation(id=name, modes=tuple(Mode(m, d) for m, d in modes), **fields)
+from tests.factories.dispatch import BENCHDATA, op
 
 
 def two_jobs():

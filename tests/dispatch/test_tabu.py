@@ -7,18 +7,11 @@ from dispatch.scheduling.check import violations
 from dispatch.scheduling.problem import (
     Goal,
     Job,
-    Mode,
     Objective,
-    Operation,
     Problem,
 )
 from dispatch.scheduling.rules import Rule, dispatch
-
-BENCHDATA = "/work/shared/benchdata"
-
-
-def op(name, *modes, **fields):
-    return Operation(id=name, modes=tuple(Mode(m, d) for m, d in modes), **fields)
+from tests.factories.dispatch import BENCHDATA, op
 
 
 def crossing(**fields):

@@ -7,7 +7,7 @@ from dispatch import execution
 from dispatch.models import OperatorBadge, ScheduleVersion
 from dispatch.planner import build_problem, published_version
 from dispatch.scheduling.model import solve
-from dispatch.scheduling.problem import Goal, Objective
+from dispatch.scheduling.problem import Goal, Mode, Objective, Operation
 from dispatch.services import publish_version, save_version
 from materials import services as materials_services
 from materials.models import Lot
@@ -19,6 +19,14 @@ from tests.factories.materials import make_location, make_lot
 from tests.factories.planning import make_product, make_work_order
 
 _sequence = count(1)
+
+# The benchmark instances and their best-known bounds (read-only).
+BENCHDATA = "/work/shared/benchdata"
+
+
+def op(name: str, *modes: tuple[object, int], **fields: object) -> Operation:
+    """A scheduling operation with ``(machine, duration)`` modes."""
+    return Operation(id=name, modes=tuple(Mode(m, d) for m, d in modes), **fields)
 
 
 def release(order: WorkOrder | None = None, **fields: object) -> WorkOrder:
